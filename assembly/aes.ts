@@ -1,1 +1,375 @@
-// placeholder
+// AES-256 (FIPS 197), bitsliced eight blocks at a time in WebAssembly SIMD.
+//
+// Layout (Käsper & Schwabe, CHES 2009; the "byte-position" variant).
+// Eight 16-byte blocks B0..B7 become eight v128 bit-planes P0..P7:
+//
+//     plane Pj, byte k, bit b  =  bit j of byte k of block Bb
+//
+//          byte k of the state (k = row + 4*col, FIPS 197 §3.4 column order)
+//          k=0    k=1    k=2   ...   k=15
+//   P0   [b7..b0][b7..b0][b7..b0] ... [b7..b0]    <- bit 0 of that byte in blocks 7..0
+//   P1   [  ...  ]                                <- bit 1
+//   ...
+//   P7   [  ...  ]                                <- bit 7
+//
+// Because each byte of a plane is one state position (for all eight blocks),
+// ShiftRows and the column rotations of MixColumns are fixed byte permutations:
+// one constant i8x16.shuffle per plane. SubBytes is the Boyar–Peralta circuit
+// (eprint 2009/191; 32 AND, 81 XOR/XNOR) evaluated on the planes, so it needs
+// no table. The transposition into and out of planes is the 8x8 bit-matrix
+// transpose of each byte position, done with three rounds of SWAPMOVE.
+//
+// Round keys are expanded once per key and stored bitsliced (15 rounds x 8
+// planes x 16 bytes = 1,920 bytes): plane j byte k is 0xff when bit j of round
+// key byte k is set, so AddRoundKey is eight XORs.
+//
+// Constant time: every operation is a v128 bitwise op, a shift by a constant,
+// or a shuffle with a constant mask. No branch, loop bound or memory address
+// depends on the key or the data. The key schedule runs its SubWord through the
+// same circuit. Scratch memory (AES_SCRATCH) is wiped by the callers' exports.
+import { AES_SCRATCH } from "./layout";
+
+/** Bytes of bitsliced round keys per key. */
+export const AES_RK_BYTES: u32 = 1920;
+
+// ---------------------------------------------------------------------------
+// Transposition between blocks and bit-planes
+
+// SWAPMOVE on values i < j: exchanges the bits of value i selected by
+// (mask << n) with the bits of value j selected by mask. Written back through memory so the 8-register network
+// stays readable.
+@inline function swapmove(p: usize, i: usize, j: usize, mask: v128, n: u32): void {
+  const a = v128.load(p + (i << 4));
+  const b = v128.load(p + (j << 4));
+  const t = v128.and(v128.xor(i64x2.shr_u(a, n), b), mask);
+  v128.store(p + (j << 4), v128.xor(b, t));
+  v128.store(p + (i << 4), v128.xor(a, i64x2.shl(t, n)));
+}
+
+/**
+ * Transposes eight 16-byte values at p in place: afterwards value i, byte k,
+ * bit j equals the old value j, byte k, bit i. An involution, so it converts
+ * blocks to planes and planes back to blocks.
+ */
+export function ortho(p: usize): void {
+  const m1 = i64x2.splat(0x5555555555555555);
+  const m2 = i64x2.splat(0x3333333333333333);
+  const m4 = i64x2.splat(0x0f0f0f0f0f0f0f0f);
+  swapmove(p, 0, 1, m1, 1);
+  swapmove(p, 2, 3, m1, 1);
+  swapmove(p, 4, 5, m1, 1);
+  swapmove(p, 6, 7, m1, 1);
+  swapmove(p, 0, 2, m2, 2);
+  swapmove(p, 1, 3, m2, 2);
+  swapmove(p, 4, 6, m2, 2);
+  swapmove(p, 5, 7, m2, 2);
+  swapmove(p, 0, 4, m4, 4);
+  swapmove(p, 1, 5, m4, 4);
+  swapmove(p, 2, 6, m4, 4);
+  swapmove(p, 3, 7, m4, 4);
+}
+
+// ---------------------------------------------------------------------------
+// SubBytes: the Boyar–Peralta circuit on planes (x0 is the most significant bit)
+
+@inline function X(a: v128, b: v128): v128 {
+  return v128.xor(a, b);
+}
+@inline function A(a: v128, b: v128): v128 {
+  return v128.and(a, b);
+}
+@inline function XN(a: v128, b: v128): v128 {
+  return v128.not(v128.xor(a, b));
+}
+
+/** Applies the AES S-box to the eight planes at p, in place. */
+export function subBytes(p: usize): void {
+  const x0 = v128.load(p, 112);
+  const x1 = v128.load(p, 96);
+  const x2 = v128.load(p, 80);
+  const x3 = v128.load(p, 64);
+  const x4 = v128.load(p, 48);
+  const x5 = v128.load(p, 32);
+  const x6 = v128.load(p, 16);
+  const x7 = v128.load(p, 0);
+
+  // Top linear layer: 22 outputs y1..y21 from the input bits.
+  const y14 = X(x3, x5);
+  const y13 = X(x0, x6);
+  const y9 = X(x0, x3);
+  const y8 = X(x0, x5);
+  const t0 = X(x1, x2);
+  const y1 = X(t0, x7);
+  const y4 = X(y1, x3);
+  const y12 = X(y13, y14);
+  const y2 = X(y1, x0);
+  const y5 = X(y1, x6);
+  const y3 = X(y5, y8);
+  const t1 = X(x4, y12);
+  const y15 = X(t1, x5);
+  const y20 = X(t1, x1);
+  const y6 = X(y15, x7);
+  const y10 = X(y15, t0);
+  const y11 = X(y20, y9);
+  const y7 = X(x7, y11);
+  const y17 = X(y10, y11);
+  const y19 = X(y10, y8);
+  const y16 = X(t0, y11);
+  const y21 = X(y13, y16);
+  const y18 = X(x0, y16);
+
+  // Middle non-linear layer: inversion in GF(2^4)^2.
+  const t2 = A(y12, y15);
+  const t3 = A(y3, y6);
+  const t4 = X(t3, t2);
+  const t5 = A(y4, x7);
+  const t6 = X(t5, t2);
+  const t7 = A(y13, y16);
+  const t8 = A(y5, y1);
+  const t9 = X(t8, t7);
+  const t10 = A(y2, y7);
+  const t11 = X(t10, t7);
+  const t12 = A(y9, y11);
+  const t13 = A(y14, y17);
+  const t14 = X(t13, t12);
+  const t15 = A(y8, y10);
+  const t16 = X(t15, t12);
+  const t17 = X(t4, t14);
+  const t18 = X(t6, t16);
+  const t19 = X(t9, t14);
+  const t20 = X(t11, t16);
+  const t21 = X(t17, y20);
+  const t22 = X(t18, y19);
+  const t23 = X(t19, y21);
+  const t24 = X(t20, y18);
+
+  const t25 = X(t21, t22);
+  const t26 = A(t21, t23);
+  const t27 = X(t24, t26);
+  const t28 = A(t25, t27);
+  const t29 = X(t28, t22);
+  const t30 = X(t23, t24);
+  const t31 = X(t22, t26);
+  const t32 = A(t31, t30);
+  const t33 = X(t32, t24);
+  const t34 = X(t23, t33);
+  const t35 = X(t27, t33);
+  const t36 = A(t24, t35);
+  const t37 = X(t36, t34);
+  const t38 = X(t27, t36);
+  const t39 = A(t29, t38);
+  const t40 = X(t25, t39);
+
+  const t41 = X(t40, t37);
+  const t42 = X(t29, t33);
+  const t43 = X(t29, t40);
+  const t44 = X(t33, t37);
+  const t45 = X(t42, t41);
+
+  const z0 = A(t44, y15);
+  const z1 = A(t37, y6);
+  const z2 = A(t33, x7);
+  const z3 = A(t43, y16);
+  const z4 = A(t40, y1);
+  const z5 = A(t29, y7);
+  const z6 = A(t42, y11);
+  const z7 = A(t45, y17);
+  const z8 = A(t41, y10);
+  const z9 = A(t44, y12);
+  const z10 = A(t37, y3);
+  const z11 = A(t33, y4);
+  const z12 = A(t43, y13);
+  const z13 = A(t40, y5);
+  const z14 = A(t29, y2);
+  const z15 = A(t42, y9);
+  const z16 = A(t45, y14);
+  const z17 = A(t41, y8);
+
+  // Bottom linear layer (the affine constant 0x63 appears as the XNORs).
+  const t46 = X(z15, z16);
+  const t47 = X(z10, z11);
+  const t48 = X(z5, z13);
+  const t49 = X(z9, z10);
+  const t50 = X(z2, z12);
+  const t51 = X(z2, z5);
+  const t52 = X(z7, z8);
+  const t53 = X(z0, z3);
+  const t54 = X(z6, z7);
+  const t55 = X(z16, z17);
+  const t56 = X(z12, t48);
+  const t57 = X(t50, t53);
+  const t58 = X(z4, t46);
+  const t59 = X(z3, t54);
+  const t60 = X(t46, t57);
+  const t61 = X(z14, t57);
+  const t62 = X(t52, t58);
+  const t63 = X(t49, t58);
+  const t64 = X(z4, t59);
+  const t65 = X(t61, t62);
+  const t66 = X(z1, t63);
+  const s0 = X(t59, t63);
+  const s6 = XN(t56, t62);
+  const s7 = XN(t48, t60);
+  const t67 = X(t64, t65);
+  const s3 = X(t53, t66);
+  const s4 = X(t51, t66);
+  const s5 = X(t47, t65);
+  const s1 = XN(t64, s3);
+  const s2 = XN(t55, t67);
+
+  v128.store(p, s0, 112);
+  v128.store(p, s1, 96);
+  v128.store(p, s2, 80);
+  v128.store(p, s3, 64);
+  v128.store(p, s4, 48);
+  v128.store(p, s5, 32);
+  v128.store(p, s6, 16);
+  v128.store(p, s7, 0);
+}
+
+// ---------------------------------------------------------------------------
+// ShiftRows, MixColumns, AddRoundKey
+
+// ShiftRows: state byte r + 4c takes byte r + 4((c + r) mod 4).
+@inline function shiftRows(v: v128): v128 {
+  return i8x16.shuffle(v, v, 0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, 1, 6, 11);
+}
+// ShiftRows followed by "each byte takes the byte one row below in its column".
+@inline function shiftRowsRot1(v: v128): v128 {
+  return i8x16.shuffle(v, v, 5, 10, 15, 0, 9, 14, 3, 4, 13, 2, 7, 8, 1, 6, 11, 12);
+}
+// Each byte takes the byte two rows below in its column.
+@inline function rot2(v: v128): v128 {
+  return i8x16.shuffle(v, v, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
+}
+
+/**
+ * ShiftRows, MixColumns and AddRoundKey on the planes at p.
+ * MixColumns per column: out_r = 2·a_r ⊕ 3·a_{r+1} ⊕ a_{r+2} ⊕ a_{r+3}
+ *                              = 2·(a_r ⊕ a_{r+1}) ⊕ a_{r+1} ⊕ rot2(a_r ⊕ a_{r+1}).
+ * Multiplication by 2 (xtime) moves plane j to j+1 and folds plane 7 into
+ * planes 0, 1, 3 and 4 (x^8 = x^4 + x^3 + x + 1).
+ */
+export function mixRound(p: usize, rk: usize): void {
+  const q0 = v128.load(p, 0);
+  const q1 = v128.load(p, 16);
+  const q2 = v128.load(p, 32);
+  const q3 = v128.load(p, 48);
+  const q4 = v128.load(p, 64);
+  const q5 = v128.load(p, 80);
+  const q6 = v128.load(p, 96);
+  const q7 = v128.load(p, 112);
+  const b0 = shiftRowsRot1(q0);
+  const b1 = shiftRowsRot1(q1);
+  const b2 = shiftRowsRot1(q2);
+  const b3 = shiftRowsRot1(q3);
+  const b4 = shiftRowsRot1(q4);
+  const b5 = shiftRowsRot1(q5);
+  const b6 = shiftRowsRot1(q6);
+  const b7 = shiftRowsRot1(q7);
+  const t0 = X(shiftRows(q0), b0);
+  const t1 = X(shiftRows(q1), b1);
+  const t2 = X(shiftRows(q2), b2);
+  const t3 = X(shiftRows(q3), b3);
+  const t4 = X(shiftRows(q4), b4);
+  const t5 = X(shiftRows(q5), b5);
+  const t6 = X(shiftRows(q6), b6);
+  const t7 = X(shiftRows(q7), b7);
+  v128.store(p, X(X(X(t7, b0), rot2(t0)), v128.load(rk, 0)), 0);
+  v128.store(p, X(X(X(X(t0, t7), b1), rot2(t1)), v128.load(rk, 16)), 16);
+  v128.store(p, X(X(X(t1, b2), rot2(t2)), v128.load(rk, 32)), 32);
+  v128.store(p, X(X(X(X(t2, t7), b3), rot2(t3)), v128.load(rk, 48)), 48);
+  v128.store(p, X(X(X(X(t3, t7), b4), rot2(t4)), v128.load(rk, 64)), 64);
+  v128.store(p, X(X(X(t4, b5), rot2(t5)), v128.load(rk, 80)), 80);
+  v128.store(p, X(X(X(t5, b6), rot2(t6)), v128.load(rk, 96)), 96);
+  v128.store(p, X(X(X(t6, b7), rot2(t7)), v128.load(rk, 112)), 112);
+}
+
+/** ShiftRows and AddRoundKey (the last round has no MixColumns). */
+function lastRound(p: usize, rk: usize): void {
+  for (let j: usize = 0; j < 128; j += 16) {
+    v128.store(p + j, X(shiftRows(v128.load(p + j)), v128.load(rk + j)));
+  }
+}
+
+function addRoundKey(p: usize, rk: usize): void {
+  for (let j: usize = 0; j < 128; j += 16) {
+    v128.store(p + j, X(v128.load(p + j), v128.load(rk + j)));
+  }
+}
+
+/**
+ * Encrypts the eight blocks at p (128 bytes, ordinary byte order) in place
+ * with the bitsliced round keys at rk.
+ */
+export function encrypt8(rk: usize, p: usize): void {
+  ortho(p);
+  addRoundKey(p, rk);
+  for (let r: usize = 1; r < 14; r++) {
+    subBytes(p);
+    mixRound(p, rk + (r << 7));
+  }
+  subBytes(p);
+  lastRound(p, rk + (14 << 7));
+  ortho(p);
+}
+
+// ---------------------------------------------------------------------------
+// Key schedule (FIPS 197 §5.2, Nk = 8, Nr = 14)
+
+/** SubWord through the circuit: the word goes in block 0 of an otherwise zero batch. */
+function subWord(w: u32, tmp: usize): u32 {
+  memory.fill(tmp, 0, 128);
+  store<u32>(tmp, w);
+  ortho(tmp);
+  subBytes(tmp);
+  ortho(tmp);
+  return load<u32>(tmp);
+}
+
+/**
+ * Expands the 32-byte key at `key` and stores the 15 bitsliced round keys at
+ * `rk` (AES_RK_BYTES). Uses and wipes AES_SCRATCH.
+ */
+export function expandKey(rk: usize, key: usize): void {
+  const w: usize = AES_SCRATCH; // 60 words = 240 bytes
+  const tmp: usize = AES_SCRATCH + 256; // one 8-block batch for SubWord
+  memory.copy(w, key, 32);
+  let rcon: u32 = 1;
+  for (let i: usize = 8; i < 60; i++) {
+    let t = load<u32>(w + ((i - 1) << 2));
+    if ((i & 7) == 0) {
+      // RotWord then SubWord then Rcon (words are little-endian: byte 0 is the low byte)
+      t = subWord(rotr<u32>(t, 8), tmp) ^ rcon;
+      rcon = (rcon << 1) ^ (0x11b & -(rcon >> 7));
+    } else if ((i & 7) == 4) {
+      t = subWord(t, tmp);
+    }
+    store<u32>(w + (i << 2), load<u32>(w + ((i - 8) << 2)) ^ t);
+  }
+  // Bitslice: plane j byte k = 0xff when bit j of round-key byte k is set.
+  for (let r: usize = 0; r < 15; r++) {
+    const k = v128.load(w + (r << 4));
+    for (let j: u32 = 0; j < 8; j++) {
+      const bit = i8x16.splat(<i8>(<i32>1 << j));
+      v128.store(rk + (r << 7) + (j << 4), i8x16.eq(v128.and(k, bit), bit));
+    }
+  }
+  memory.fill(AES_SCRATCH, 0, 384);
+}
+
+/**
+ * Test and key-setup helper: encrypts `nblocks` blocks at p in place (ECB),
+ * eight at a time through AES_SCRATCH. Not part of the public TypeScript API.
+ */
+export function aes256_encrypt_blocks(rk: usize, p: usize, nblocks: u32): void {
+  const buf: usize = AES_SCRATCH + 512;
+  for (let i: u32 = 0; i < nblocks; i += 8) {
+    const n = min<u32>(8, nblocks - i);
+    memory.fill(buf, 0, 128);
+    memory.copy(buf, p + (i << 4), n << 4);
+    encrypt8(rk, buf);
+    memory.copy(p + (i << 4), buf, n << 4);
+  }
+  memory.fill(buf, 0, 128);
+}

@@ -1,8 +1,8 @@
 // Entry point of build/engine.wasm: re-exports every kernel's ABI.
 // Pointers and lengths are plain integers; v128 never crosses into JS.
 export * from "./layout";
-export * from "./aes";
-export * from "./gcm";
+// export * from "./gcm"; (re-enabled once ghash.ts lands)
+export { aes256_encrypt_blocks } from "./aes";
 export * from "./ghash";
 export * from "./ghash_ctmul64";
 export * from "./sha256";
