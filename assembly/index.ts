@@ -1,7 +1,7 @@
 // Entry point of build/engine.wasm: re-exports every kernel's ABI.
 // Pointers and lengths are plain integers; v128 never crosses into JS.
 export * from "./layout";
-// export * from "./gcm"; (re-enabled once ghash.ts lands)
+export * from "./gcm";
 export { aes256_encrypt_blocks } from "./aes";
 export * from "./ghash";
 export * from "./ghash_ctmul64";
