@@ -1,1 +1,94 @@
-// placeholder: being written
+// HKDF over HMAC-SHA-256, -SHA-384 and -SHA-512 (RFC 5869).
+//
+// Spec: RFC 5869 §2.2 (extract: PRK = HMAC-Hash(salt, IKM), where an absent
+// salt is HashLen zero bytes) and §2.3 (expand: T(0) = empty,
+// T(i) = HMAC-Hash(PRK, T(i-1) || info || i) for i = 1..N, OKM = the first L
+// bytes of T(1) || ... || T(N), with L <= 255·HashLen).
+//
+// An empty salt needs no special case: HMAC pads its key with zeros to the
+// block size, so a zero-length key and HashLen zero bytes give the same K0.
+//
+// Constant time: built only from hmac.ts; the block count depends on L, and L
+// and the input lengths are public. The WASM side trusts its inputs: the glue
+// checks 1 <= L <= 255·HashLen and prkLen >= HashLen.
+//
+// `alg` is 256, 384 or 512, as in hmac.ts. Scratch (HASH_SCRATCH, see the map
+// in hmac.ts), all wiped before each export returns:
+//   +0x600   64 B  PRK of the combined export
+//   +0x640   64 B  T(i)
+//   +0x680    1 B  the block counter i (public)
+//   +0x700  512 B  HMAC keyed with PRK
+//   +0x900  512 B  a copy of it, fed T(i-1) || info || i
+import { HASH_SCRATCH } from "./layout";
+import { hmac, hmac_final, hmac_init, hmac_state_size, hmac_update } from "./hmac";
+
+const PRK: usize = HASH_SCRATCH + 0x600;
+const BLOCK: usize = HASH_SCRATCH + 0x640;
+const COUNTER: usize = HASH_SCRATCH + 0x680;
+const KEYED: usize = HASH_SCRATCH + 0x700;
+const WORK: usize = HASH_SCRATCH + 0x900;
+
+/** §2.2: writes the alg/8-byte PRK = HMAC(salt, ikm) to `prk`. An empty salt means HashLen zeros. */
+export function hkdf_extract(
+  alg: u32,
+  salt: usize,
+  saltLen: usize,
+  ikm: usize,
+  ikmLen: usize,
+  prk: usize,
+): void {
+  hmac(alg, salt, saltLen, ikm, ikmLen, prk);
+}
+
+/**
+ * §2.3: writes `length` bytes of OKM to `out`. `out` must not overlap `info`
+ * (info is read again for every block); it may overlap `prk`, which is read first.
+ */
+export function hkdf_expand(
+  alg: u32,
+  prk: usize,
+  prkLen: usize,
+  info: usize,
+  infoLen: usize,
+  out: usize,
+  length: usize,
+): void {
+  const hashLen: usize = alg >> 3;
+  const size: usize = hmac_state_size(alg);
+  hmac_init(alg, KEYED, prk, prkLen);
+  let counter: u32 = 1;
+  for (let done: usize = 0; done < length; done += hashLen) {
+    memory.copy(WORK, KEYED, size);
+    if (counter > 1) hmac_update(alg, WORK, BLOCK, hashLen);
+    hmac_update(alg, WORK, info, infoLen);
+    store<u8>(COUNTER, <u8>counter);
+    hmac_update(alg, WORK, COUNTER, 1);
+    hmac_final(alg, WORK, BLOCK);
+    const rest = length - done;
+    memory.copy(out + done, BLOCK, rest < hashLen ? rest : hashLen);
+    counter++;
+  }
+  memory.fill(KEYED, 0, size);
+  memory.fill(BLOCK, 0, hashLen);
+  store<u8>(COUNTER, 0);
+}
+
+/**
+ * Extract then expand in one call: `length` bytes of OKM to `out`, which must
+ * not overlap `info`. The intermediate PRK never leaves scratch and is wiped.
+ */
+export function hkdf(
+  alg: u32,
+  ikm: usize,
+  ikmLen: usize,
+  salt: usize,
+  saltLen: usize,
+  info: usize,
+  infoLen: usize,
+  out: usize,
+  length: usize,
+): void {
+  hmac(alg, salt, saltLen, ikm, ikmLen, PRK);
+  hkdf_expand(alg, PRK, alg >> 3, info, infoLen, out, length);
+  memory.fill(PRK, 0, 64);
+}
