@@ -36,42 +36,56 @@ export const AES_RK_BYTES: u32 = 1920;
 // ---------------------------------------------------------------------------
 // Transposition between blocks and bit-planes
 
-// SWAPMOVE on values i < j: exchanges the bits of value i selected by
-// (mask << n) with the bits of value j selected by mask. Written back through memory so the 8-register network
-// stays readable.
-@inline function swapmove(p: usize, i: usize, j: usize, mask: v128, n: u32): void {
-  const a = v128.load(p + (i << 4));
-  const b = v128.load(p + (j << 4));
-  const t = v128.and(v128.xor(i64x2.shr_u(a, n), b), mask);
-  v128.store(p + (j << 4), v128.xor(b, t));
-  v128.store(p + (i << 4), v128.xor(a, i64x2.shl(t, n)));
+// SWAPMOVE on a pair of values a (lower index) and b: exchanges the bits of a
+// selected by (mask << n) with the bits of b selected by mask. `t` is the
+// exchanged difference; a' = a ^ (t << n), b' = b ^ t.
+@inline function swapT(a: v128, b: v128, mask: v128, n: u32): v128 {
+  return v128.and(v128.xor(i64x2.shr_u(a, n), b), mask);
 }
 
 /**
  * Transposes eight 16-byte values at p in place: afterwards value i, byte k,
  * bit j equals the old value j, byte k, bit i. An involution, so it converts
- * blocks to planes and planes back to blocks.
+ * blocks to planes and planes back to blocks. Three layers of SWAPMOVE
+ * (distance 1, 2, 4) on values kept in registers.
  */
 export function ortho(p: usize): void {
   const m1 = i64x2.splat(0x5555555555555555);
   const m2 = i64x2.splat(0x3333333333333333);
   const m4 = i64x2.splat(0x0f0f0f0f0f0f0f0f);
-  swapmove(p, 0, 1, m1, 1);
-  swapmove(p, 2, 3, m1, 1);
-  swapmove(p, 4, 5, m1, 1);
-  swapmove(p, 6, 7, m1, 1);
-  swapmove(p, 0, 2, m2, 2);
-  swapmove(p, 1, 3, m2, 2);
-  swapmove(p, 4, 6, m2, 2);
-  swapmove(p, 5, 7, m2, 2);
-  swapmove(p, 0, 4, m4, 4);
-  swapmove(p, 1, 5, m4, 4);
-  swapmove(p, 2, 6, m4, 4);
-  swapmove(p, 3, 7, m4, 4);
+  let q0 = v128.load(p, 0);
+  let q1 = v128.load(p, 16);
+  let q2 = v128.load(p, 32);
+  let q3 = v128.load(p, 48);
+  let q4 = v128.load(p, 64);
+  let q5 = v128.load(p, 80);
+  let q6 = v128.load(p, 96);
+  let q7 = v128.load(p, 112);
+  let t: v128;
+  t = swapT(q0, q1, m1, 1); q1 = X(q1, t); q0 = X(q0, i64x2.shl(t, 1));
+  t = swapT(q2, q3, m1, 1); q3 = X(q3, t); q2 = X(q2, i64x2.shl(t, 1));
+  t = swapT(q4, q5, m1, 1); q5 = X(q5, t); q4 = X(q4, i64x2.shl(t, 1));
+  t = swapT(q6, q7, m1, 1); q7 = X(q7, t); q6 = X(q6, i64x2.shl(t, 1));
+  t = swapT(q0, q2, m2, 2); q2 = X(q2, t); q0 = X(q0, i64x2.shl(t, 2));
+  t = swapT(q1, q3, m2, 2); q3 = X(q3, t); q1 = X(q1, i64x2.shl(t, 2));
+  t = swapT(q4, q6, m2, 2); q6 = X(q6, t); q4 = X(q4, i64x2.shl(t, 2));
+  t = swapT(q5, q7, m2, 2); q7 = X(q7, t); q5 = X(q5, i64x2.shl(t, 2));
+  t = swapT(q0, q4, m4, 4); q4 = X(q4, t); q0 = X(q0, i64x2.shl(t, 4));
+  t = swapT(q1, q5, m4, 4); q5 = X(q5, t); q1 = X(q1, i64x2.shl(t, 4));
+  t = swapT(q2, q6, m4, 4); q6 = X(q6, t); q2 = X(q2, i64x2.shl(t, 4));
+  t = swapT(q3, q7, m4, 4); q7 = X(q7, t); q3 = X(q3, i64x2.shl(t, 4));
+  v128.store(p, q0, 0);
+  v128.store(p, q1, 16);
+  v128.store(p, q2, 32);
+  v128.store(p, q3, 48);
+  v128.store(p, q4, 64);
+  v128.store(p, q5, 80);
+  v128.store(p, q6, 96);
+  v128.store(p, q7, 112);
 }
 
 // ---------------------------------------------------------------------------
-// SubBytes: the Boyar–Peralta circuit on planes (x0 is the most significant bit)
+// Gate helpers for the Boyar–Peralta S-box circuit
 
 @inline function X(a: v128, b: v128): v128 {
   return v128.xor(a, b);
@@ -83,8 +97,37 @@ export function ortho(p: usize): void {
   return v128.not(v128.xor(a, b));
 }
 
-/** Applies the AES S-box to the eight planes at p, in place. */
-export function subBytes(p: usize): void {
+// ---------------------------------------------------------------------------
+// ShiftRows and the column rotations of MixColumns
+
+// ShiftRows: state byte r + 4c takes byte r + 4((c + r) mod 4). The indices are
+// used with i8x16.swizzle against a mask loaded once per round: V8 builds the
+// mask of every constant i8x16.shuffle from four scalar instructions, which
+// made the shuffle form about 20% slower.
+const SR_MASK = memory.data<u8>([0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, 1, 6, 11]);
+
+// Each byte takes the byte one row below in its column: rotate every 32-bit column right by 8.
+@inline function rot1(v: v128): v128 {
+  return v128.or(i32x4.shr_u(v, 8), i32x4.shl(v, 24));
+}
+// Each byte takes the byte two rows below in its column (V8: pshuflw + pshufhw).
+@inline function rot2(v: v128): v128 {
+  return i8x16.shuffle(v, v, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
+}
+
+/**
+ * One AES round on the planes at p, in place: SubBytes, ShiftRows, MixColumns
+ * (skipped when `last`, as in the final round) and AddRoundKey with the
+ * bitsliced round key at rk. The state stays in registers for the whole round.
+ *
+ * SubBytes is the Boyar–Peralta circuit; x0 is the most significant bit.
+ * With a = ShiftRows(SubBytes(state)), MixColumns per column is
+ *   out_r = 2·a_r ⊕ 3·a_{r+1} ⊕ a_{r+2} ⊕ a_{r+3} = 2·t ⊕ a_{r+1} ⊕ rot2(t),  t = a_r ⊕ a_{r+1}.
+ * Multiplication by 2 (xtime) moves plane j to j+1 and folds plane 7 into
+ * planes 0, 1, 3 and 4 (x^8 = x^4 + x^3 + x + 1). `last` is a public constant
+ * of the call site, never data.
+ */
+export function round(p: usize, rk: usize, last: bool): void {
   const x0 = v128.load(p, 112);
   const x1 = v128.load(p, 96);
   const x2 = v128.load(p, 80);
@@ -218,51 +261,30 @@ export function subBytes(p: usize): void {
   const s1 = XN(t64, s3);
   const s2 = XN(t55, t67);
 
-  v128.store(p, s0, 112);
-  v128.store(p, s1, 96);
-  v128.store(p, s2, 80);
-  v128.store(p, s3, 64);
-  v128.store(p, s4, 48);
-  v128.store(p, s5, 32);
-  v128.store(p, s6, 16);
-  v128.store(p, s7, 0);
-}
 
-// ---------------------------------------------------------------------------
-// ShiftRows, MixColumns, AddRoundKey
+  // ShiftRows (a swizzle with the constant mask SR_MASK)
 
-// ShiftRows: state byte r + 4c takes byte r + 4((c + r) mod 4). The indices are
-// used with i8x16.swizzle against a mask loaded once per round: V8 builds the
-// mask of every constant i8x16.shuffle from four scalar instructions, which
-// made the shuffle form about 20% slower.
-const SR_MASK = memory.data<u8>([0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, 1, 6, 11]);
-
-// Each byte takes the byte one row below in its column: rotate every 32-bit column right by 8.
-@inline function rot1(v: v128): v128 {
-  return v128.or(i32x4.shr_u(v, 8), i32x4.shl(v, 24));
-}
-// Each byte takes the byte two rows below in its column (V8: pshuflw + pshufhw).
-@inline function rot2(v: v128): v128 {
-  return i8x16.shuffle(v, v, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
-}
-
-/**
- * ShiftRows, MixColumns and AddRoundKey on the planes at p.
- * With a = ShiftRows(state), MixColumns per column is
- *   out_r = 2·a_r ⊕ 3·a_{r+1} ⊕ a_{r+2} ⊕ a_{r+3} = 2·t ⊕ a_{r+1} ⊕ rot2(t),  t = a_r ⊕ a_{r+1}.
- * Multiplication by 2 (xtime) moves plane j to j+1 and folds plane 7 into
- * planes 0, 1, 3 and 4 (x^8 = x^4 + x^3 + x + 1).
- */
-export function mixRound(p: usize, rk: usize): void {
   const sr = v128.load(SR_MASK);
-  const a0 = i8x16.swizzle(v128.load(p, 0), sr);
-  const a1 = i8x16.swizzle(v128.load(p, 16), sr);
-  const a2 = i8x16.swizzle(v128.load(p, 32), sr);
-  const a3 = i8x16.swizzle(v128.load(p, 48), sr);
-  const a4 = i8x16.swizzle(v128.load(p, 64), sr);
-  const a5 = i8x16.swizzle(v128.load(p, 80), sr);
-  const a6 = i8x16.swizzle(v128.load(p, 96), sr);
-  const a7 = i8x16.swizzle(v128.load(p, 112), sr);
+  const a0 = i8x16.swizzle(s7, sr);
+  const a1 = i8x16.swizzle(s6, sr);
+  const a2 = i8x16.swizzle(s5, sr);
+  const a3 = i8x16.swizzle(s4, sr);
+  const a4 = i8x16.swizzle(s3, sr);
+  const a5 = i8x16.swizzle(s2, sr);
+  const a6 = i8x16.swizzle(s1, sr);
+  const a7 = i8x16.swizzle(s0, sr);
+  if (last) {
+    v128.store(p, X(a0, v128.load(rk, 0)), 0);
+    v128.store(p, X(a1, v128.load(rk, 16)), 16);
+    v128.store(p, X(a2, v128.load(rk, 32)), 32);
+    v128.store(p, X(a3, v128.load(rk, 48)), 48);
+    v128.store(p, X(a4, v128.load(rk, 64)), 64);
+    v128.store(p, X(a5, v128.load(rk, 80)), 80);
+    v128.store(p, X(a6, v128.load(rk, 96)), 96);
+    v128.store(p, X(a7, v128.load(rk, 112)), 112);
+    return;
+  }
+  // MixColumns and AddRoundKey
   const b0 = rot1(a0);
   const b1 = rot1(a1);
   const b2 = rot1(a2);
@@ -271,30 +293,22 @@ export function mixRound(p: usize, rk: usize): void {
   const b5 = rot1(a5);
   const b6 = rot1(a6);
   const b7 = rot1(a7);
-  const t0 = X(a0, b0);
-  const t1 = X(a1, b1);
-  const t2 = X(a2, b2);
-  const t3 = X(a3, b3);
-  const t4 = X(a4, b4);
-  const t5 = X(a5, b5);
-  const t6 = X(a6, b6);
-  const t7 = X(a7, b7);
-  v128.store(p, X(X(X(t7, b0), rot2(t0)), v128.load(rk, 0)), 0);
-  v128.store(p, X(X(X(X(t0, t7), b1), rot2(t1)), v128.load(rk, 16)), 16);
-  v128.store(p, X(X(X(t1, b2), rot2(t2)), v128.load(rk, 32)), 32);
-  v128.store(p, X(X(X(X(t2, t7), b3), rot2(t3)), v128.load(rk, 48)), 48);
-  v128.store(p, X(X(X(X(t3, t7), b4), rot2(t4)), v128.load(rk, 64)), 64);
-  v128.store(p, X(X(X(t4, b5), rot2(t5)), v128.load(rk, 80)), 80);
-  v128.store(p, X(X(X(t5, b6), rot2(t6)), v128.load(rk, 96)), 96);
-  v128.store(p, X(X(X(t6, b7), rot2(t7)), v128.load(rk, 112)), 112);
-}
-
-/** ShiftRows and AddRoundKey (the last round has no MixColumns). */
-function lastRound(p: usize, rk: usize): void {
-  const sr = v128.load(SR_MASK);
-  for (let j: usize = 0; j < 128; j += 16) {
-    v128.store(p + j, X(i8x16.swizzle(v128.load(p + j), sr), v128.load(rk + j)));
-  }
+  const m0 = X(a0, b0);
+  const m1 = X(a1, b1);
+  const m2 = X(a2, b2);
+  const m3 = X(a3, b3);
+  const m4 = X(a4, b4);
+  const m5 = X(a5, b5);
+  const m6 = X(a6, b6);
+  const m7 = X(a7, b7);
+  v128.store(p, X(X(X(m7, b0), rot2(m0)), v128.load(rk, 0)), 0);
+  v128.store(p, X(X(X(X(m0, m7), b1), rot2(m1)), v128.load(rk, 16)), 16);
+  v128.store(p, X(X(X(m1, b2), rot2(m2)), v128.load(rk, 32)), 32);
+  v128.store(p, X(X(X(X(m2, m7), b3), rot2(m3)), v128.load(rk, 48)), 48);
+  v128.store(p, X(X(X(X(m3, m7), b4), rot2(m4)), v128.load(rk, 64)), 64);
+  v128.store(p, X(X(X(m4, b5), rot2(m5)), v128.load(rk, 80)), 80);
+  v128.store(p, X(X(X(m5, b6), rot2(m6)), v128.load(rk, 96)), 96);
+  v128.store(p, X(X(X(m6, b7), rot2(m7)), v128.load(rk, 112)), 112);
 }
 
 function addRoundKey(p: usize, rk: usize): void {
@@ -311,23 +325,28 @@ export function encrypt8(rk: usize, p: usize): void {
   ortho(p);
   addRoundKey(p, rk);
   for (let r: usize = 1; r < 14; r++) {
-    subBytes(p);
-    mixRound(p, rk + (r << 7));
+    round(p, rk + (r << 7), false);
   }
-  subBytes(p);
-  lastRound(p, rk + (14 << 7));
+  round(p, rk + (14 << 7), true);
   ortho(p);
 }
 
 // ---------------------------------------------------------------------------
 // Key schedule (FIPS 197 §5.2, Nk = 8, Nr = 14)
 
-/** SubWord through the circuit: the word goes in block 0 of an otherwise zero batch. */
-function subWord(w: u32, tmp: usize): u32 {
+/**
+ * SubWord through the round circuit: the word's bytes go on the diagonal of
+ * block 0 (positions 0, 5, 10, 15), so that the final-round ShiftRows brings
+ * them to column 0; the round key at zeroRk is all zero.
+ */
+function subWord(w: u32, tmp: usize, zeroRk: usize): u32 {
   memory.fill(tmp, 0, 128);
-  store<u32>(tmp, w);
+  store<u8>(tmp, <u8>w, 0);
+  store<u8>(tmp, <u8>(w >> 8), 5);
+  store<u8>(tmp, <u8>(w >> 16), 10);
+  store<u8>(tmp, <u8>(w >> 24), 15);
   ortho(tmp);
-  subBytes(tmp);
+  round(tmp, zeroRk, true);
   ortho(tmp);
   return load<u32>(tmp);
 }
@@ -339,16 +358,18 @@ function subWord(w: u32, tmp: usize): u32 {
 export function expandKey(rk: usize, key: usize): void {
   const w: usize = AES_SCRATCH; // 60 words = 240 bytes
   const tmp: usize = AES_SCRATCH + 256; // one 8-block batch for SubWord
+  const zeroRk: usize = AES_SCRATCH + 384; // 128 zero bytes
+  memory.fill(zeroRk, 0, 128);
   memory.copy(w, key, 32);
   let rcon: u32 = 1;
   for (let i: usize = 8; i < 60; i++) {
     let t = load<u32>(w + ((i - 1) << 2));
     if ((i & 7) == 0) {
       // RotWord then SubWord then Rcon (words are little-endian: byte 0 is the low byte)
-      t = subWord(rotr<u32>(t, 8), tmp) ^ rcon;
+      t = subWord(rotr<u32>(t, 8), tmp, zeroRk) ^ rcon;
       rcon = (rcon << 1) ^ (0x11b & -(rcon >> 7));
     } else if ((i & 7) == 4) {
-      t = subWord(t, tmp);
+      t = subWord(t, tmp, zeroRk);
     }
     store<u32>(w + (i << 2), load<u32>(w + ((i - 8) << 2)) ^ t);
   }
@@ -360,7 +381,7 @@ export function expandKey(rk: usize, key: usize): void {
       v128.store(rk + (r << 7) + (j << 4), i8x16.eq(v128.and(k, bit), bit));
     }
   }
-  memory.fill(AES_SCRATCH, 0, 384);
+  memory.fill(AES_SCRATCH, 0, 512);
 }
 
 /**
