@@ -15,6 +15,7 @@
  * constant time inside WebAssembly and a failed message is wiped before the
  * error is thrown.
  */
+import { ciphertextOutput } from "./output-pool.js";
 import { allocSlot, freeSlot, slotReaper } from "./slots.js";
 import { bytes, optionalBytes, exactLength, integer } from "./validate.js";
 import { engine, type Engine } from "./wasm.js";
@@ -33,8 +34,11 @@ const TAG_LENGTHS = [16, 15, 14, 13, 12, 8, 4];
 export const GCM_MAX_PLAINTEXT = 2 ** 36 - 32;
 
 const NAME = "Aes256Gcm";
+const SEAL = `${NAME}.seal`;
+const OPEN = `${NAME}.open`;
 
 function tagLengthOf(value: unknown, where: string): number {
+  if (value === 16) return 16;
   integer(value, 4, 16, where, "tagLength");
   if (!TAG_LENGTHS.includes(value as number)) {
     throw new RangeError(`${where}: tagLength must be one of ${TAG_LENGTHS.join(", ")}, got ${value}`);
@@ -115,7 +119,7 @@ export class Aes256Gcm {
    * @param tagLength 16 (default), 15, 14, 13, 12, 8 or 4.
    */
   seal(iv: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array, tagLength = 16): Uint8Array {
-    const where = `${NAME}.seal`;
+    const where = SEAL;
     const key = this.slot;
     checkIv(iv, where);
     bytes(plaintext, where, "plaintext");
@@ -125,21 +129,19 @@ export class Aes256Gcm {
     const e = engine();
     const x = e.x;
     const n = plaintext.length;
-    const out = new Uint8Array(n + tagLength);
+    const out = ciphertextOutput(n + tagLength);
     const W = e.WINDOW;
     if (iv.length + aad.length + n + 16 <= e.WINDOW_SIZE) {
-      // One call: [iv | aad | message | tag] in the window.
+      // One call: [iv | aad | message | tag] in the window. The plaintext is
+      // overwritten in place by ciphertext, so nothing secret is left behind.
       const mem = e.mem();
       const a = W + iv.length;
       const m = a + aad.length;
-      const t = m + n;
       mem.set(iv, W);
       mem.set(aad, a);
       mem.set(plaintext, m);
-      x.gcm_seal(key, e.GCM_CTX, W, iv.length, a, aad.length, m, n, t);
-      out.set(mem.subarray(m, m + n));
-      out.set(mem.subarray(t, t + tagLength), n);
-      mem.fill(0, W, t + 16);
+      x.gcm_seal(key, e.GCM_CTX, W, iv.length, a, aad.length, m, n, m + n);
+      out.set(mem.subarray(m, m + n + tagLength));
       return out;
     }
     const ctx = e.GCM_CTX;
@@ -156,7 +158,7 @@ export class Aes256Gcm {
    * releases nothing, when the tag does not verify.
    */
   open(iv: Uint8Array, sealed: Uint8Array, aad?: Uint8Array, tagLength = 16): Uint8Array {
-    const where = `${NAME}.open`;
+    const where = OPEN;
     const key = this.slot;
     checkIv(iv, where);
     bytes(sealed, where, "sealed");
