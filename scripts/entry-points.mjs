@@ -1,0 +1,15 @@
+// The package's public entry points, read from package.json "exports":
+// "." is src/index.ts and "./name" is src/name/index.ts. Shared by
+// rollup.config.mjs (one bundle per entry) and scripts/build-types.mjs
+// (declarations for what the entries reach), so adding a subpath export
+// to package.json is all it takes to build one.
+import { readFileSync } from "node:fs";
+
+export const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+
+/** Output file name (without extension) → source file, relative to the repository root. */
+export const entryPoints = Object.fromEntries(
+  Object.keys(pkg.exports)
+    .filter((subpath) => !subpath.endsWith(".json"))
+    .map((subpath) => (subpath === "." ? ["index", "src/index.ts"] : [subpath.slice(2), `src/${subpath.slice(2)}/index.ts`])),
+);
