@@ -1,0 +1,2 @@
+/** wasmkms — local key management and envelope encryption. */
+export * from "./engine/index.js";
