@@ -1,0 +1,99 @@
+/**
+ * Key policies: stored as JSON text under the name "default" (the only policy
+ * name AWS KMS has), checked for form here (MalformedPolicyDocumentException)
+ * and evaluated by the policy layer (src/policy/) in the next issue.
+ */
+import { MalformedPolicyDocumentException, NotFoundException } from "./errors.js";
+import type { OperationContext } from "./operation.js";
+import { pageFields, paginate } from "./pagination.js";
+import { stringField } from "./request-fields.js";
+import type {
+  GetKeyPolicyRequest,
+  GetKeyPolicyResponse,
+  ListKeyPoliciesRequest,
+  ListKeyPoliciesResponse,
+  PutKeyPolicyRequest,
+} from "./types.js";
+
+export const DEFAULT_POLICY_NAME = "default";
+/** AWS quota "Key policy document size": 32 KiB. */
+export const MAX_POLICY_BYTES = 32 * 1024;
+/** AWS's PolicyType pattern: tab, LF, CR and U+0020–U+00FF. */
+const POLICY_CHARACTERS = /^[\u0009\u000A\u000D\u0020-\u00FF]+$/;
+
+/** The key policy AWS gives a key created without one: the account root may do everything. */
+export function defaultKeyPolicy(account: string): string {
+  return JSON.stringify(
+    {
+      Version: "2012-10-17",
+      Id: "key-default-1",
+      Statement: [
+        {
+          Sid: "Enable IAM User Permissions",
+          Effect: "Allow",
+          Principal: { AWS: `arn:aws:iam::${account}:root` },
+          Action: "kms:*",
+          Resource: "*",
+        },
+      ],
+    },
+    null,
+    2,
+  );
+}
+
+function malformed(reason: string): never {
+  throw new MalformedPolicyDocumentException(`The key policy is not valid: ${reason}`);
+}
+
+/**
+ * Checks a policy document's form: a JSON object of at most 32 KiB, in AWS's
+ * character set, with a Version string and a Statement (an object or a
+ * non-empty array of objects). Returns the document unchanged.
+ */
+export function checkPolicyDocument(value: unknown): string {
+  if (typeof value !== "string" || value.length === 0) malformed("Policy must be a non-empty string of JSON");
+  const size = new TextEncoder().encode(value).length;
+  if (size > MAX_POLICY_BYTES) malformed(`it is ${size} bytes; a key policy may have at most ${MAX_POLICY_BYTES}`);
+  if (!POLICY_CHARACTERS.test(value)) malformed("it contains characters outside tab, line feed, carriage return and U+0020–U+00FF");
+  let doc: unknown;
+  try {
+    doc = JSON.parse(value);
+  } catch (err) {
+    malformed(`it is not JSON (${(err as Error).message})`);
+  }
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) malformed("it must be a JSON object");
+  const { Version, Statement } = doc as Record<string, unknown>;
+  if (typeof Version !== "string") malformed('it has no "Version" string');
+  const statements = Array.isArray(Statement) ? Statement : [Statement];
+  if (Statement === undefined || statements.length === 0) malformed('it has no "Statement"');
+  for (const s of statements) {
+    if (typeof s !== "object" || s === null || Array.isArray(s)) malformed("each statement must be a JSON object");
+  }
+  return value;
+}
+
+function policyName(value: unknown): string {
+  const name = stringField(value, "policyName", 1, 128) ?? DEFAULT_POLICY_NAME;
+  if (name !== DEFAULT_POLICY_NAME) throw new NotFoundException(`No such policy exists: ${name} (the only key policy name is "default")`);
+  return name;
+}
+
+export function getKeyPolicy(ctx: OperationContext, req: GetKeyPolicyRequest): GetKeyPolicyResponse {
+  const key = ctx.key(req.KeyId, "any");
+  const name = policyName(req.PolicyName);
+  return { Policy: key.record.policies[name], PolicyName: name };
+}
+
+export function putKeyPolicy(ctx: OperationContext, req: PutKeyPolicyRequest): void {
+  const key = ctx.key(req.KeyId, "any");
+  const name = policyName(req.PolicyName);
+  const policy = checkPolicyDocument(req.Policy);
+  ctx.write(() => ctx.core.keys.update(key, (k) => (k.record.policies[name] = policy)));
+}
+
+export function listKeyPolicies(ctx: OperationContext, req: ListKeyPoliciesRequest): ListKeyPoliciesResponse {
+  const key = ctx.key(req.KeyId, "any");
+  const page = paginate("policies", Object.keys(key.record.policies).sort(), req, (name) => name);
+  return { PolicyNames: page.items, ...pageFields(page) };
+}

@@ -1,0 +1,268 @@
+/**
+ * Kms: an in-process AWS KMS. Operations are async methods named as in AWS
+ * (camelCase) taking and returning AWS's request and response shapes.
+ *
+ *   const kms = new Kms();                                  // memory store, random root key
+ *   const kms = new Kms({ store: new SqliteKeyStore(path), rootKey });
+ *   const { KeyMetadata } = await kms.createKey({});
+ *   const { CiphertextBlob } = await kms.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext });
+ *
+ * Every operation enters through `#call`, which makes the OperationContext
+ * (operation name, calling principal, request, time) that key resolution,
+ * and later authorization, quotas and audit, work from. `kms.as(principal)`
+ * returns a view of the same KMS that calls as another principal.
+ */
+import { type Clock, systemClock } from "../clock.js";
+import { randomBytes } from "../engine/index.js";
+import type { KeyStore } from "../store/key-store.js";
+import { MemoryKeyStore } from "../store/memory-store.js";
+import { createAlias, deleteAlias, listAliases, updateAlias } from "./aliases.js";
+import { decrypt, encrypt, generateDataKey, generateDataKeyWithoutPlaintext, generateRandom, reEncrypt } from "./encryption-ops.js";
+import { ValidationException } from "./errors.js";
+import { deleteImportedKeyMaterial, getParametersForImport, importKeyMaterial } from "./import-ops.js";
+import {
+  cancelKeyDeletion,
+  createKey,
+  describeKey,
+  disableKey,
+  enableKey,
+  listKeys,
+  scheduleKeyDeletion,
+  updateKeyDescription,
+} from "./key-management.js";
+import { RootKey } from "./key-material.js";
+import { getKeyPolicy, listKeyPolicies, putKeyPolicy } from "./key-policy.js";
+import { KeyRepository } from "./key-repository.js";
+import { sweep } from "./lifecycle.js";
+import { type KmsCore, OperationContext } from "./operation.js";
+import { RandomPool } from "./random-pool.js";
+import { disableKeyRotation, enableKeyRotation, getKeyRotationStatus, listKeyRotations, rotateKeyOnDemand } from "./rotation.js";
+import {
+  generateDataKeyPair,
+  generateDataKeyPairWithoutPlaintext,
+  generateMac,
+  getPublicKey,
+  sign,
+  verify,
+  verifyMac,
+} from "./signing-ops.js";
+import { listResourceTags, tagResource, untagResource } from "./tags.js";
+import type * as T from "./types.js";
+
+export interface KmsOptions {
+  /** Where keys live. Default: a new MemoryKeyStore. */
+  store?: KeyStore;
+  /**
+   * 32 bytes that wrap all key material. Required with any store but a
+   * MemoryKeyStore (default: random, which is right only for a store that
+   * dies with the process). A store remembers a check value of the root key it
+   * was first opened with and refuses any other.
+   */
+  rootKey?: Uint8Array;
+  /** 12-digit AWS account id in ARNs. Default 111122223333. */
+  account?: string;
+  /** Region in ARNs. Default us-east-1. */
+  region?: string;
+  /** Time source for rotation, deletion windows and expiry. Default: the system clock. */
+  clock?: Clock;
+}
+
+/** A view's link to the KMS it belongs to (not exported: only `as` makes views). */
+class Shared {
+  constructor(
+    readonly core: KmsCore,
+    readonly state: { closed: boolean },
+  ) {}
+}
+
+type Operation<Q, R> = (ctx: OperationContext, request: Q) => R | Promise<R>;
+
+export class Kms {
+  readonly #core: KmsCore;
+  readonly #state: { closed: boolean };
+  /** ARN of the principal this Kms calls as. */
+  readonly principal: string;
+
+  /** @param options see KmsOptions. (The other parameters are for `as` only.) */
+  constructor(options: KmsOptions = {}, shared?: unknown, principal?: string) {
+    if (shared instanceof Shared) {
+      this.#core = shared.core;
+      this.#state = shared.state;
+      this.principal = principal as string;
+      return;
+    }
+    const account = options.account ?? "111122223333";
+    const region = options.region ?? "us-east-1";
+    if (!/^\d{12}$/.test(account)) throw new TypeError(`Kms: account must be 12 digits, got ${JSON.stringify(account)}`);
+    if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) throw new TypeError(`Kms: region must look like us-east-1, got ${JSON.stringify(region)}`);
+    const store = options.store ?? new MemoryKeyStore();
+    if (options.rootKey === undefined && !(store instanceof MemoryKeyStore)) {
+      throw new TypeError("Kms: a durable key store needs its rootKey (32 bytes); without it the keys could never be read again");
+    }
+    const root = new RootKey(options.rootKey ?? randomBytes(32));
+    try {
+      root.bind(store);
+    } catch (err) {
+      root.destroy();
+      throw err;
+    }
+    this.#core = { scope: { account, region }, clock: options.clock ?? systemClock, keys: new KeyRepository(store), root, random: new RandomPool() };
+    this.#state = { closed: false };
+    this.principal = `arn:aws:iam::${account}:root`;
+  }
+
+  get account(): string {
+    return this.#core.scope.account;
+  }
+
+  get region(): string {
+    return this.#core.scope.region;
+  }
+
+  /** The same KMS (same keys, store and clock), calling as `principalArn`. */
+  as(principalArn: string): Kms {
+    if (typeof principalArn !== "string" || !/^arn:aws:(iam|sts)::\d{12}:.+/.test(principalArn)) {
+      throw new TypeError(`Kms.as: expected an IAM or STS principal ARN, got ${JSON.stringify(principalArn)}`);
+    }
+    return new Kms({}, new Shared(this.#core, this.#state), principalArn);
+  }
+
+  /** Deletes keys whose deletion date has passed and runs due rotations and material expiry. */
+  sweep(): T.SweepResult {
+    this.#open();
+    return sweep(this.#core, this.#core.clock.now());
+  }
+
+  /** Wipes cached keys and closes the store. Every view of this KMS closes with it. */
+  close(): void {
+    if (this.#state.closed) return;
+    this.#state.closed = true;
+    this.#core.keys.clear();
+    this.#core.root.destroy();
+    this.#core.keys.store.close();
+  }
+
+  #open(): void {
+    if (this.#state.closed) throw new Error("Kms: this KMS has been closed");
+  }
+
+  /** The single entry point of every operation. */
+  #call<Q, R>(operation: string, request: Q, fn: Operation<Q, R>): R | Promise<R> {
+    this.#open();
+    if (typeof request !== "object" || request === null) throw new ValidationException(`${operation}: the request must be an object`);
+    return fn(new OperationContext(this.#core, operation, this.principal, request), request);
+  }
+
+  // Keys
+  async createKey(req: T.CreateKeyRequest = {}): Promise<T.KeyMetadataResponse> {
+    return this.#call("CreateKey", req, createKey);
+  }
+  async describeKey(req: T.DescribeKeyRequest): Promise<T.KeyMetadataResponse> {
+    return this.#call("DescribeKey", req, describeKey);
+  }
+  async listKeys(req: T.ListKeysRequest = {}): Promise<T.ListKeysResponse> {
+    return this.#call("ListKeys", req, listKeys);
+  }
+  async enableKey(req: T.KeyRequest): Promise<void> { return this.#call("EnableKey", req, enableKey); }
+  async disableKey(req: T.KeyRequest): Promise<void> { return this.#call("DisableKey", req, disableKey); }
+  async scheduleKeyDeletion(req: T.ScheduleKeyDeletionRequest): Promise<T.ScheduleKeyDeletionResponse> {
+    return this.#call("ScheduleKeyDeletion", req, scheduleKeyDeletion);
+  }
+  async cancelKeyDeletion(req: T.KeyRequest): Promise<T.KeyIdResponse> {
+    return this.#call("CancelKeyDeletion", req, cancelKeyDeletion);
+  }
+  async updateKeyDescription(req: T.UpdateKeyDescriptionRequest): Promise<void> {
+    return this.#call("UpdateKeyDescription", req, updateKeyDescription);
+  }
+
+  // Tags
+  async tagResource(req: T.TagResourceRequest): Promise<void> { return this.#call("TagResource", req, tagResource); }
+  async untagResource(req: T.UntagResourceRequest): Promise<void> {
+    return this.#call("UntagResource", req, untagResource);
+  }
+  async listResourceTags(req: T.ListResourceTagsRequest): Promise<T.ListResourceTagsResponse> {
+    return this.#call("ListResourceTags", req, listResourceTags);
+  }
+
+  // Aliases
+  async createAlias(req: T.CreateAliasRequest): Promise<void> { return this.#call("CreateAlias", req, createAlias); }
+  async updateAlias(req: T.UpdateAliasRequest): Promise<void> { return this.#call("UpdateAlias", req, updateAlias); }
+  async deleteAlias(req: T.DeleteAliasRequest): Promise<void> { return this.#call("DeleteAlias", req, deleteAlias); }
+  async listAliases(req: T.ListAliasesRequest = {}): Promise<T.ListAliasesResponse> {
+    return this.#call("ListAliases", req, listAliases);
+  }
+
+  // Rotation
+  async enableKeyRotation(req: T.EnableKeyRotationRequest): Promise<void> {
+    return this.#call("EnableKeyRotation", req, enableKeyRotation);
+  }
+  async disableKeyRotation(req: T.KeyRequest): Promise<void> {
+    return this.#call("DisableKeyRotation", req, disableKeyRotation);
+  }
+  async getKeyRotationStatus(req: T.KeyRequest): Promise<T.GetKeyRotationStatusResponse> {
+    return this.#call("GetKeyRotationStatus", req, getKeyRotationStatus);
+  }
+  async rotateKeyOnDemand(req: T.KeyRequest): Promise<T.KeyIdResponse> {
+    return this.#call("RotateKeyOnDemand", req, rotateKeyOnDemand);
+  }
+  async listKeyRotations(req: T.ListKeyRotationsRequest): Promise<T.ListKeyRotationsResponse> {
+    return this.#call("ListKeyRotations", req, listKeyRotations);
+  }
+
+  // Symmetric and RSA encryption, data keys, random
+  async encrypt(req: T.EncryptRequest): Promise<T.EncryptResponse> { return this.#call("Encrypt", req, encrypt); }
+  async decrypt(req: T.DecryptRequest): Promise<T.DecryptResponse> { return this.#call("Decrypt", req, decrypt); }
+  async reEncrypt(req: T.ReEncryptRequest): Promise<T.ReEncryptResponse> {
+    return this.#call("ReEncrypt", req, reEncrypt);
+  }
+  async generateDataKey(req: T.GenerateDataKeyRequest): Promise<T.GenerateDataKeyResponse> {
+    return this.#call("GenerateDataKey", req, generateDataKey);
+  }
+  async generateDataKeyWithoutPlaintext(req: T.GenerateDataKeyWithoutPlaintextRequest): Promise<T.GenerateDataKeyWithoutPlaintextResponse> {
+    return this.#call("GenerateDataKeyWithoutPlaintext", req, generateDataKeyWithoutPlaintext);
+  }
+  async generateRandom(req: T.GenerateRandomRequest): Promise<T.GenerateRandomResponse> {
+    return this.#call("GenerateRandom", req, generateRandom);
+  }
+
+  // Data key pairs, signing, MACs, public keys
+  async generateDataKeyPair(req: T.GenerateDataKeyPairRequest): Promise<T.GenerateDataKeyPairResponse> {
+    return this.#call("GenerateDataKeyPair", req, generateDataKeyPair);
+  }
+  async generateDataKeyPairWithoutPlaintext(req: T.GenerateDataKeyPairWithoutPlaintextRequest): Promise<T.GenerateDataKeyPairWithoutPlaintextResponse> {
+    return this.#call("GenerateDataKeyPairWithoutPlaintext", req, generateDataKeyPairWithoutPlaintext);
+  }
+  async sign(req: T.SignRequest): Promise<T.SignResponse> { return this.#call("Sign", req, sign); }
+  async verify(req: T.VerifyRequest): Promise<T.VerifyResponse> { return this.#call("Verify", req, verify); }
+  async generateMac(req: T.GenerateMacRequest): Promise<T.GenerateMacResponse> {
+    return this.#call("GenerateMac", req, generateMac);
+  }
+  async verifyMac(req: T.VerifyMacRequest): Promise<T.VerifyMacResponse> {
+    return this.#call("VerifyMac", req, verifyMac);
+  }
+  async getPublicKey(req: T.KeyRequest): Promise<T.GetPublicKeyResponse> {
+    return this.#call("GetPublicKey", req, getPublicKey);
+  }
+
+  // Imported key material
+  async getParametersForImport(req: T.GetParametersForImportRequest): Promise<T.GetParametersForImportResponse> {
+    return this.#call("GetParametersForImport", req, getParametersForImport);
+  }
+  async importKeyMaterial(req: T.ImportKeyMaterialRequest): Promise<T.KeyIdResponse> {
+    return this.#call("ImportKeyMaterial", req, importKeyMaterial);
+  }
+  async deleteImportedKeyMaterial(req: T.KeyRequest): Promise<T.KeyIdResponse> {
+    return this.#call("DeleteImportedKeyMaterial", req, deleteImportedKeyMaterial);
+  }
+
+  // Key policies
+  async getKeyPolicy(req: T.GetKeyPolicyRequest): Promise<T.GetKeyPolicyResponse> {
+    return this.#call("GetKeyPolicy", req, getKeyPolicy);
+  }
+  async putKeyPolicy(req: T.PutKeyPolicyRequest): Promise<void> {
+    return this.#call("PutKeyPolicy", req, putKeyPolicy);
+  }
+  async listKeyPolicies(req: T.ListKeyPoliciesRequest): Promise<T.ListKeyPoliciesResponse> {
+    return this.#call("ListKeyPolicies", req, listKeyPolicies);
+  }
+}
