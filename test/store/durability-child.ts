@@ -16,5 +16,16 @@ if (!dbPath || !factory || !seed) {
   process.exit(2);
 }
 const workload = await factory(dbPath, seededRandom(Number(seed)));
-writeSync(1, "READY\n");
-for (;;) writeSync(1, `${await workload.step()}\n`);
+/** Writes a whole line to stdout, waiting out EAGAIN when the parent reads slower than we write. */
+function writeLine(line: string): void {
+  const bytes = Buffer.from(`${line}\n`);
+  for (let off = 0; off < bytes.length; ) {
+    try {
+      off += writeSync(1, bytes, off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
+    }
+  }
+}
+writeLine("READY");
+for (;;) writeLine(await workload.step());

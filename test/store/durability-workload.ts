@@ -12,6 +12,7 @@
 import { createHash } from "node:crypto";
 import type { KeyRecord } from "../../src/store/key-store.js";
 import { SqliteKeyStore } from "../../src/store/sqlite-store.js";
+import { kmsWorkload } from "../kms/durability-workload.js";
 
 export interface Workload {
   /** One atomic unit of work; resolves to its acknowledgement line (without newline). */
@@ -22,6 +23,7 @@ export type WorkloadFactory = (dbPath: string, random: () => number) => Workload
 
 export const workloads: Record<string, WorkloadFactory> = {
   store: (dbPath, random) => storeWorkload(new SqliteKeyStore(dbPath), random),
+  kms: (dbPath, random) => kmsWorkload(dbPath, random),
 };
 
 /** Seeded PRNG (mulberry32) for the workload's choices; the seed is logged with a failure. */
