@@ -93,9 +93,6 @@ export function ortho(p: usize): void {
 @inline function A(a: v128, b: v128): v128 {
   return v128.and(a, b);
 }
-@inline function XN(a: v128, b: v128): v128 {
-  return v128.not(v128.xor(a, b));
-}
 
 // ---------------------------------------------------------------------------
 // ShiftRows and the column rotations of MixColumns
@@ -229,7 +226,10 @@ export function round(p: usize, rk: usize, last: bool): void {
   const z16 = A(t45, y14);
   const z17 = A(t41, y8);
 
-  // Bottom linear layer (the affine constant 0x63 appears as the XNORs).
+  // Bottom linear layer. The circuit's four XNORs (the S-box's affine constant
+  // 0x63, bits 0, 1, 5 and 6) are plain XORs here: a constant in every byte
+  // passes unchanged through ShiftRows and MixColumns (2c ⊕ 3c ⊕ c ⊕ c = c), so
+  // it is folded into round keys 1..14 instead (see expandKey).
   const t46 = X(z15, z16);
   const t47 = X(z10, z11);
   const t48 = X(z5, z13);
@@ -252,14 +252,14 @@ export function round(p: usize, rk: usize, last: bool): void {
   const t65 = X(t61, t62);
   const t66 = X(z1, t63);
   const s0 = X(t59, t63);
-  const s6 = XN(t56, t62);
-  const s7 = XN(t48, t60);
+  const s6 = X(t56, t62);
+  const s7 = X(t48, t60);
   const t67 = X(t64, t65);
   const s3 = X(t53, t66);
   const s4 = X(t51, t66);
   const s5 = X(t47, t65);
-  const s1 = XN(t64, s3);
-  const s2 = XN(t55, t67);
+  const s1 = X(t64, s3);
+  const s2 = X(t55, t67);
 
 
   // ShiftRows (a swizzle with the constant mask SR_MASK)
@@ -337,18 +337,24 @@ export function encrypt8(rk: usize, p: usize): void {
 /**
  * SubWord through the round circuit: the word's bytes go on the diagonal of
  * block 0 (positions 0, 5, 10, 15), so that the final-round ShiftRows brings
- * them to column 0; the round key at zeroRk is all zero.
+ * them to column 0; the round key at constRk is zero but for the S-box
+ * constant that round() leaves to its round keys.
  */
-function subWord(w: u32, tmp: usize, zeroRk: usize): u32 {
+function subWord(w: u32, tmp: usize, constRk: usize): u32 {
   memory.fill(tmp, 0, 128);
   store<u8>(tmp, <u8>w, 0);
   store<u8>(tmp, <u8>(w >> 8), 5);
   store<u8>(tmp, <u8>(w >> 16), 10);
   store<u8>(tmp, <u8>(w >> 24), 15);
   ortho(tmp);
-  round(tmp, zeroRk, true);
+  round(tmp, constRk, true);
   ortho(tmp);
   return load<u32>(tmp);
+}
+
+/** Plane j of the S-box constant 0x63 for round r (none before round 1): all ones for bits 0, 1, 5, 6. */
+@inline function sboxConstantPlane(r: usize, j: u32): v128 {
+  return i8x16.splat(<i8>-<i32>(r > 0 && ((0x63 >> j) & 1) != 0));
 }
 
 /**
@@ -358,27 +364,28 @@ function subWord(w: u32, tmp: usize, zeroRk: usize): u32 {
 export function expandKey(rk: usize, key: usize): void {
   const w: usize = AES_SCRATCH; // 60 words = 240 bytes
   const tmp: usize = AES_SCRATCH + 256; // one 8-block batch for SubWord
-  const zeroRk: usize = AES_SCRATCH + 384; // 128 zero bytes
-  memory.fill(zeroRk, 0, 128);
+  const constRk: usize = AES_SCRATCH + 384; // a round key of zeros, plus the S-box constant
+  for (let j: u32 = 0; j < 8; j++) v128.store(constRk + (j << 4), sboxConstantPlane(1, j));
   memory.copy(w, key, 32);
   let rcon: u32 = 1;
   for (let i: usize = 8; i < 60; i++) {
     let t = load<u32>(w + ((i - 1) << 2));
     if ((i & 7) == 0) {
       // RotWord then SubWord then Rcon (words are little-endian: byte 0 is the low byte)
-      t = subWord(rotr<u32>(t, 8), tmp, zeroRk) ^ rcon;
+      t = subWord(rotr<u32>(t, 8), tmp, constRk) ^ rcon;
       rcon = (rcon << 1) ^ (0x11b & -(rcon >> 7));
     } else if ((i & 7) == 4) {
-      t = subWord(t, tmp, zeroRk);
+      t = subWord(t, tmp, constRk);
     }
     store<u32>(w + (i << 2), load<u32>(w + ((i - 8) << 2)) ^ t);
   }
-  // Bitslice: plane j byte k = 0xff when bit j of round-key byte k is set.
+  // Bitslice: plane j byte k = 0xff when bit j of round-key byte k is set;
+  // rounds 1..14 also carry the S-box constant 0x63 (see round()).
   for (let r: usize = 0; r < 15; r++) {
     const k = v128.load(w + (r << 4));
     for (let j: u32 = 0; j < 8; j++) {
       const bit = i8x16.splat(<i8>(<i32>1 << j));
-      v128.store(rk + (r << 7) + (j << 4), i8x16.eq(v128.and(k, bit), bit));
+      v128.store(rk + (r << 7) + (j << 4), v128.xor(i8x16.eq(v128.and(k, bit), bit), sboxConstantPlane(r, j)));
     }
   }
   memory.fill(AES_SCRATCH, 0, 512);
