@@ -3,6 +3,11 @@
  * DeleteAlias, ListAliases. An alias points to one key; a key may have up to
  * 50 aliases (AWS quota "Aliases per KMS key"). Aliases are deleted with their
  * key. There are no AWS managed aliases (alias/aws/…) here.
+ *
+ * Authorization, as in AWS: CreateAlias, UpdateAlias and DeleteAlias need the
+ * permission on the alias (IAM policies: an alias has no policy of its own)
+ * and on each key involved (key policy); ListAliases needs kms:ListAliases
+ * from IAM.
  */
 import type { AliasRecord } from "../store/key-store.js";
 import { AlreadyExistsException, LimitExceededException, NotFoundException, ValidationException } from "./errors.js";
@@ -40,6 +45,7 @@ function keyKind(key: KeyEntry): string {
 
 export function createAlias(ctx: OperationContext, req: CreateAliasRequest): void {
   const name = checkAliasName(req.AliasName, true);
+  ctx.authorizeIdentity(aliasArn(ctx.core.scope, name));
   const key = ctx.key(req.TargetKeyId, "manage", { field: "TargetKeyId" });
   ctx.write(() => {
     if (ctx.core.keys.alias(name)) {
@@ -53,6 +59,7 @@ export function createAlias(ctx: OperationContext, req: CreateAliasRequest): voi
 export function updateAlias(ctx: OperationContext, req: UpdateAliasRequest): void {
   const name = checkAliasName(req.AliasName, false);
   const alias = existingAlias(ctx, name);
+  ctx.authorizeIdentity(aliasArn(ctx.core.scope, name));
   const target = ctx.key(req.TargetKeyId, "manage", { field: "TargetKeyId" });
   const current = ctx.keyById(alias.targetKeyId);
   if (current) {
@@ -74,13 +81,15 @@ export function updateAlias(ctx: OperationContext, req: UpdateAliasRequest): voi
 export function deleteAlias(ctx: OperationContext, req: DeleteAliasRequest): void {
   const name = checkAliasName(req.AliasName, false);
   const alias = existingAlias(ctx, name);
+  ctx.authorizeIdentity(aliasArn(ctx.core.scope, name));
   const key = ctx.keyById(alias.targetKeyId);
   if (key) ctx.use(key, "any");
   ctx.write(() => ctx.core.keys.deleteAlias(name));
 }
 
 export function listAliases(ctx: OperationContext, req: ListAliasesRequest): ListAliasesResponse {
-  const key = req.KeyId === undefined ? undefined : ctx.key(req.KeyId, "any");
+  // Authorized by IAM alone, when the call starts (kms.ts), with or without a KeyId.
+  const key = req.KeyId === undefined ? undefined : ctx.key(req.KeyId, "any", { authorize: false });
   const all = ctx.core.keys.aliases().filter((a) => (key ? a.targetKeyId === key.id : ctx.keyById(a.targetKeyId) !== undefined));
   const page = paginate("aliases", all, req, (a) => a.aliasName);
   const scope = ctx.core.scope;

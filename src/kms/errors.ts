@@ -72,6 +72,9 @@ export class InvalidMarkerException extends KmsError {
 export class InvalidGrantTokenException extends KmsError {
   override readonly name = "InvalidGrantTokenException";
 }
+export class InvalidGrantIdException extends KmsError {
+  override readonly name = "InvalidGrantIdException";
+}
 export class TagException extends KmsError {
   override readonly name = "TagException";
 }

@@ -61,14 +61,14 @@ export async function getParametersForImport(ctx: OperationContext, req: GetPara
   checkKeyState(key, "manage");
   const sealed = core.root.sealSecret(wrappingKeyLabel(key, params.tokenId), params.wrappingPrivateKey);
   params.wrappingPrivateKey.fill(0);
-  ctx.write(() =>
+  return ctx.commit(() => {
     core.keys.update(key, (k) => {
       const tokens = Object.entries(liveTokens(k, ctx.now)).slice(-(MAX_PENDING_TOKENS - 1));
       tokens.push([params.tokenId, { validTo: params.ParametersValidTo.getTime(), sealed }]);
       k.extra.importWrappingKeys = Object.fromEntries(tokens);
-    }),
-  );
-  return { KeyId: key.arn, ImportToken: params.ImportToken, PublicKey: params.PublicKey, ParametersValidTo: params.ParametersValidTo };
+    });
+    return { KeyId: key.arn, ImportToken: params.ImportToken, PublicKey: params.PublicKey, ParametersValidTo: params.ParametersValidTo };
+  });
 }
 
 /** ExpirationModel (default KEY_MATERIAL_EXPIRES) and ValidTo, which it requires and the other model forbids. */
@@ -104,7 +104,7 @@ export async function importKeyMaterial(ctx: OperationContext, req: ImportKeyMat
     const previous = key.extra.importCommitment;
     if (previous) checkReimportedMaterial(previous, commitment);
     checkKeyState(key, "manage");
-    ctx.write(() =>
+    return ctx.commit(() => {
       core.keys.update(key, (k) => {
         if (k.record.versions.length === 0) {
           k.record.versions = [{ version: 1, wrapped: core.root.wrapMaterial(k.idBytes, 1, material), createdAt: ctx.now, origin: "IMPORT" }];
@@ -117,12 +117,12 @@ export async function importKeyMaterial(ctx: OperationContext, req: ImportKeyMat
         if (validTo === undefined) delete k.meta.ValidTo;
         else k.meta.ValidTo = validTo;
         if (k.meta.KeyState === "PendingImport") k.meta.KeyState = "Enabled";
-      }),
-    );
+      });
+      return { KeyId: key.arn };
+    });
   } finally {
     material.fill(0);
   }
-  return { KeyId: key.arn };
 }
 
 export function deleteImportedKeyMaterial(ctx: OperationContext, req: KeyRequest): KeyIdResponse {

@@ -6,10 +6,11 @@
  * unwrapped material of HMAC and asymmetric keys.
  *
  * The record's `metadata` holds AWS KeyMetadata fields with times in
- * milliseconds; `extra` holds the rotation schedule and import commitment.
+ * milliseconds; `extra` holds the rotation schedule, import commitment and grants.
  */
 import { Aes256Gcm } from "../engine/index.js";
 import type { KeyRecord, KeyVersionRecord } from "../store/key-store.js";
+import type { GrantRecord } from "./grant-rules.js";
 import { blobAad, blobHeader } from "./ciphertext-blob.js";
 import { encodeEncryptionContext } from "./encryption-context.js";
 import { uuidToBytes } from "./key-id.js";
@@ -42,6 +43,8 @@ export interface KeyExtra {
   importCommitment?: Uint8Array;
   /** Wrapping keys of outstanding import tokens, by token id: sealed PKCS #8 and expiry (ms). */
   importWrappingKeys?: Record<string, { validTo: number; sealed: Uint8Array }>;
+  /** The key's grants, oldest first. */
+  grants?: GrantRecord[];
 }
 
 export type VersionOrigin = "CREATE" | "IMPORT" | "AUTOMATIC" | "ON_DEMAND";

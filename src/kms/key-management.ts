@@ -12,7 +12,8 @@ import { generateKeyMaterial } from "./asymmetric.js";
 import { UnsupportedOperationException, ValidationException } from "./errors.js";
 import type { KeyEntry, StoredKeyMetadata } from "./key-entry.js";
 import { keyArn, newKeyId, uuidToBytes } from "./key-id.js";
-import { checkPolicyDocument, DEFAULT_POLICY_NAME, defaultKeyPolicy } from "./key-policy.js";
+import { defaultKeyPolicy } from "../policy/index.js";
+import { checkLockout, checkPolicyDocument, DEFAULT_POLICY_NAME } from "./key-policy.js";
 import { cryptographicMetadata, enumValue, parseKeySpec, parseKeyUsage } from "./key-specs.js";
 import { DAY_MS } from "./lifecycle.js";
 import type { KmsCore, OperationContext } from "./operation.js";
@@ -76,7 +77,7 @@ function createKeyPlan(core: KmsCore, req: CreateKeyRequest) {
   }
   if (req.MultiRegion === true) throw new UnsupportedOperationException("wasmkms has no multi-Region keys");
   const description = stringField(req.Description, "description", 0, MAX_DESCRIPTION) ?? "";
-  const policy = req.Policy === undefined ? defaultKeyPolicy(core.scope.account) : checkPolicyDocument(req.Policy);
+  const policy = req.Policy === undefined ? undefined : checkPolicyDocument(req.Policy);
   const tags = checkTags(req.Tags, false);
   return { spec, usage, origin, description, policy, tags } as const;
 }
@@ -85,6 +86,7 @@ export async function createKey(ctx: OperationContext, req: CreateKeyRequest): P
   const { core } = ctx;
   const plan = createKeyPlan(core, req);
   const keyId = newKeyId();
+  if (plan.policy) checkLockout(ctx, plan.policy.policy, keyArn(core.scope, keyId), req.BypassPolicyLockoutSafetyCheck);
   const generated = plan.origin === "EXTERNAL" ? undefined : await generateKeyMaterial(plan.spec);
   const meta: StoredKeyMetadata = {
     AWSAccountId: core.scope.account,
@@ -102,21 +104,20 @@ export async function createKey(ctx: OperationContext, req: CreateKeyRequest): P
     versions.push({ version: 1, wrapped: core.root.wrapMaterial(uuidToBytes(keyId), 1, generated.material), createdAt: ctx.now, origin: "CREATE" });
     generated.material.fill(0);
   }
-  const entry = ctx.write(() => {
+  return ctx.commit(() => {
     const e = core.keys.insert({
       keyId,
       metadata: meta as unknown as Record<string, unknown>,
       versions,
-      policies: { [DEFAULT_POLICY_NAME]: plan.policy },
+      policies: { [DEFAULT_POLICY_NAME]: plan.policy?.text ?? defaultKeyPolicy(core.scope.account) },
       tags: [],
       ...(generated?.publicKey ? { publicKey: generated.publicKey } : {}),
       extra: {},
     });
     if (plan.tags.length > 0) core.keys.update(e, () => applyTags(e, plan.tags));
-    return e;
+    ctx.created(e);
+    return { KeyMetadata: keyMetadata(e) };
   });
-  ctx.use(entry, "any");
-  return { KeyMetadata: keyMetadata(entry) };
 }
 
 export function describeKey(ctx: OperationContext, req: DescribeKeyRequest): KeyMetadataResponse {

@@ -11,6 +11,8 @@
 import type { AliasRecord, KeyRecord, KeyStore } from "../store/key-store.js";
 import { KeyEntry } from "./key-entry.js";
 
+const NO_ALIASES: readonly string[] = Object.freeze([]);
+
 export class KeyRepository {
   readonly store: KeyStore;
   readonly #keys = new Map<string, KeyEntry>();
@@ -20,6 +22,8 @@ export class KeyRepository {
   readonly #touchedAliases = new Set<string>();
   /** Entries removed from the cache during the current write; their keys are wiped when it ends. */
   readonly #dropped: KeyEntry[] = [];
+  /** Key id → names of its aliases (kms:ResourceAliases), built on first use and dropped on every alias change. */
+  #aliasNames: Map<string, readonly string[]> | undefined;
 
   constructor(store: KeyStore) {
     this.store = store;
@@ -54,6 +58,20 @@ export class KeyRepository {
     return this.store.listAliases();
   }
 
+  /** Names of the aliases that point to a key, sorted (an empty list when none). Callers must not modify it. */
+  aliasNames(keyId: string): readonly string[] {
+    if (!this.#aliasNames) {
+      const index = new Map<string, string[]>();
+      for (const a of this.store.listAliases()) {
+        const names = index.get(a.targetKeyId);
+        if (names) names.push(a.aliasName);
+        else index.set(a.targetKeyId, [a.aliasName]);
+      }
+      this.#aliasNames = index;
+    }
+    return this.#aliasNames.get(keyId) ?? NO_ALIASES;
+  }
+
   /** Runs fn in one store transaction (nested calls join the outer one). */
   write<T>(fn: () => T): T {
     if (this.#depth > 0) return fn();
@@ -66,6 +84,7 @@ export class KeyRepository {
         this.#keys.delete(id);
       }
       for (const name of this.#touchedAliases) this.#aliases.delete(name);
+      if (this.#touchedAliases.size > 0) this.#aliasNames = undefined;
       throw err;
     } finally {
       this.#depth = 0;
@@ -120,6 +139,7 @@ export class KeyRepository {
     this.store.putAlias(record);
     this.#aliases.set(record.aliasName, record);
     this.#touchedAliases.add(record.aliasName);
+    this.#aliasNames = undefined;
   }
 
   deleteAlias(aliasName: string): void {
@@ -127,6 +147,7 @@ export class KeyRepository {
     this.store.deleteAlias(aliasName);
     this.#aliases.delete(aliasName);
     this.#touchedAliases.add(aliasName);
+    this.#aliasNames = undefined;
   }
 
   /** Wipes every cached key. */
@@ -134,5 +155,6 @@ export class KeyRepository {
     for (const entry of this.#keys.values()) entry.forget();
     this.#keys.clear();
     this.#aliases.clear();
+    this.#aliasNames = undefined;
   }
 }

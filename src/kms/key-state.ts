@@ -14,17 +14,19 @@
  *           GenerateMac, VerifyMac, Sign, Verify, GetPublicKey
  *   any:    DescribeKey, GetKeyPolicy, PutKeyPolicy, ListKeyPolicies,
  *           ListResourceTags, ListAliases, DeleteAlias, GetKeyRotationStatus,
- *           ListKeyRotations, DeleteImportedKeyMaterial
+ *           ListKeyRotations, DeleteImportedKeyMaterial, ListGrants,
+ *           RetireGrant, RevokeGrant, GetKeyLastUsage
  *   manage: CreateAlias, UpdateAlias (new target), TagResource, UntagResource,
  *           UpdateKeyDescription, ScheduleKeyDeletion, GetParametersForImport,
- *           ImportKeyMaterial
+ *           ImportKeyMaterial, CreateGrant
  *   toggle: EnableKey, DisableKey
  *   rotate: EnableKeyRotation, DisableKeyRotation, RotateKeyOnDemand
  *   cancel: CancelKeyDeletion
  *
  * Checks of key type and origin (UnsupportedOperationException, e.g. rotating
  * an EXTERNAL key) belong to the operations and come first where AWS puts them
- * first.
+ * first. Authorization comes before the state check: a caller who may not use
+ * a key learns nothing of its state.
  */
 import { DisabledException, KMSInvalidStateException } from "./errors.js";
 import type { KeyEntry } from "./key-entry.js";

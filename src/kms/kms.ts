@@ -7,18 +7,29 @@
  *   const { KeyMetadata } = await kms.createKey({});
  *   const { CiphertextBlob } = await kms.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext });
  *
- * Every operation enters through `#call`, which makes the OperationContext
- * (operation name, calling principal, request, time) that key resolution,
- * and later authorization, quotas and audit, work from. `kms.as(principal)`
- * returns a view of the same KMS that calls as another principal.
+ * Every operation enters through `#call` (call.ts), which makes the
+ * OperationContext (operation name, caller, request, time) that key
+ * resolution, authorization, quotas and audit work from. `kms.as(principal)`
+ * returns a view of the same KMS that calls as another principal; without it
+ * the caller is the account's root user. IAM identity policies are attached
+ * with `kms.iam.putPrincipalPolicy(…)`; `kms.explain(…)` says how a request
+ * would be decided; `kms.audit` is the audit log and `kms.usage(…)` what the
+ * calls would cost.
  */
+import { type AuditSink, AuditLog, type UsageReport, memoryAuditSink, storeAuditSink } from "../audit/index.js";
 import { type Clock, systemClock } from "../clock.js";
 import { randomBytes } from "../engine/index.js";
+import type { AuthorizationDecision } from "../policy/index.js";
+import { type QuotaOption, RequestQuotas } from "../quota/index.js";
 import type { KeyStore } from "../store/key-store.js";
 import { MemoryKeyStore } from "../store/memory-store.js";
 import { createAlias, deleteAlias, listAliases, updateAlias } from "./aliases.js";
 import { decrypt, encrypt, generateDataKey, generateDataKeyWithoutPlaintext, generateRandom, reEncrypt } from "./encryption-ops.js";
-import { ValidationException } from "./errors.js";
+import { AccessControl } from "./access-control.js";
+import { type Operation, runOperation } from "./call.js";
+import { type ExplainRequest, explain } from "./explain.js";
+import { createGrant, listGrants, listRetirableGrants, retireGrant, revokeGrant } from "./grants.js";
+import type { IdentityPolicies } from "./identity-policies.js";
 import { deleteImportedKeyMaterial, getParametersForImport, importKeyMaterial } from "./import-ops.js";
 import {
   cancelKeyDeletion,
@@ -34,7 +45,9 @@ import { RootKey } from "./key-material.js";
 import { getKeyPolicy, listKeyPolicies, putKeyPolicy } from "./key-policy.js";
 import { KeyRepository } from "./key-repository.js";
 import { sweep } from "./lifecycle.js";
-import { type KmsCore, OperationContext } from "./operation.js";
+import { getKeyLastUsage } from "./key-usage.js";
+import type { Caller, KmsCore } from "./operation.js";
+import { principalAccount } from "./principals.js";
 import { RandomPool } from "./random-pool.js";
 import { disableKeyRotation, enableKeyRotation, getKeyRotationStatus, listKeyRotations, rotateKeyOnDemand } from "./rotation.js";
 import {
@@ -63,8 +76,20 @@ export interface KmsOptions {
   account?: string;
   /** Region in ARNs. Default us-east-1. */
   region?: string;
-  /** Time source for rotation, deletion windows and expiry. Default: the system clock. */
+  /** Time source for rotation, deletion windows, expiry, quotas and audit times. Default: the system clock. */
   clock?: Clock;
+  /**
+   * Request quotas: "aws-2020" or "aws-current" (AWS's figures for this
+   * Region, then or now), custom rates, or false (default: no quotas).
+   * Calls over a quota fail with ThrottlingException and change nothing.
+   */
+  quotas?: QuotaOption;
+  /**
+   * The audit log: true (default) keeps it in the key store (which is where
+   * a durable store keeps it across restarts; a MemoryKeyStore keeps it in
+   * memory), an AuditSink puts it there, false keeps none.
+   */
+  audit?: boolean | AuditSink;
 }
 
 /** A view's link to the KMS it belongs to (not exported: only `as` makes views). */
@@ -75,20 +100,33 @@ class Shared {
   ) {}
 }
 
-type Operation<Q, R> = (ctx: OperationContext, request: Q) => R | Promise<R>;
+/** Where a call comes from, for audit records (a server passes these on). */
+export interface CallerOrigin {
+  sourceIp?: string;
+  userAgent?: string;
+}
+
+function auditSink(option: KmsOptions["audit"], store: KeyStore): AuditSink | undefined {
+  if (option === false) return undefined;
+  if (option === undefined || option === true) return store instanceof MemoryKeyStore ? memoryAuditSink() : storeAuditSink(store);
+  if (typeof option?.append !== "function") throw new TypeError("Kms: audit must be true, false or an AuditSink");
+  return option;
+}
 
 export class Kms {
   readonly #core: KmsCore;
   readonly #state: { closed: boolean };
+  readonly #caller: Caller;
   /** ARN of the principal this Kms calls as. */
   readonly principal: string;
 
   /** @param options see KmsOptions. (The other parameters are for `as` only.) */
-  constructor(options: KmsOptions = {}, shared?: unknown, principal?: string) {
+  constructor(options: KmsOptions = {}, shared?: unknown, caller?: Caller) {
     if (shared instanceof Shared) {
       this.#core = shared.core;
       this.#state = shared.state;
-      this.principal = principal as string;
+      this.#caller = caller as Caller;
+      this.principal = this.#caller.principal;
       return;
     }
     const account = options.account ?? "111122223333";
@@ -106,9 +144,22 @@ export class Kms {
       root.destroy();
       throw err;
     }
-    this.#core = { scope: { account, region }, clock: options.clock ?? systemClock, keys: new KeyRepository(store), root, random: new RandomPool() };
+    const clock = options.clock ?? systemClock;
+    const keys = new KeyRepository(store);
+    const sink = auditSink(options.audit, store);
+    this.#core = {
+      scope: { account, region },
+      clock,
+      keys,
+      root,
+      random: new RandomPool(),
+      access: new AccessControl(keys, account),
+      quotas: new RequestQuotas(options.quotas ?? false, { region, clock }),
+      audit: sink && new AuditLog(sink, { clock }),
+    };
     this.#state = { closed: false };
     this.principal = `arn:aws:iam::${account}:root`;
+    this.#caller = { principal: this.principal, account };
   }
 
   get account(): string {
@@ -119,12 +170,55 @@ export class Kms {
     return this.#core.scope.region;
   }
 
-  /** The same KMS (same keys, store and clock), calling as `principalArn`. */
-  as(principalArn: string): Kms {
+  /**
+   * The same KMS (same keys, store, clock, quotas and audit log), calling as
+   * `principalArn` (e.g. arn:aws:iam::111122223333:user/KeyUser, …:role/App,
+   * …:root, or another account's principal). `origin`: where the calls come
+   * from, for audit records.
+   */
+  as(principalArn: string, origin: CallerOrigin = {}): Kms {
     if (typeof principalArn !== "string" || !/^arn:aws:(iam|sts)::\d{12}:.+/.test(principalArn)) {
       throw new TypeError(`Kms.as: expected an IAM or STS principal ARN, got ${JSON.stringify(principalArn)}`);
     }
-    return new Kms({}, new Shared(this.#core, this.#state), principalArn);
+    const caller: Caller = {
+      principal: principalArn,
+      account: principalAccount(principalArn),
+      ...(origin.sourceIp ? { sourceIp: origin.sourceIp } : {}),
+      ...(origin.userAgent ? { userAgent: origin.userAgent } : {}),
+    };
+    return new Kms({}, new Shared(this.#core, this.#state), caller);
+  }
+
+  /** IAM identity policies of users and roles (see identity-policies.ts). Shared by every view. */
+  get iam(): IdentityPolicies {
+    return this.#core.access.iam;
+  }
+
+  /** The audit log (undefined when the Kms was made with audit: false). */
+  get audit(): AuditLog | undefined {
+    return this.#core.audit;
+  }
+
+  /**
+   * How a request would be decided, with the statements and grants that
+   * decide it, without making it: no side effect, no audit record. `keyId`
+   * absent: an action on no key (kms:CreateKey, …), decided by IAM alone.
+   * `context`: the encryption context of the request.
+   */
+  explain(request: ExplainRequest): AuthorizationDecision {
+    this.#open();
+    return explain(this.#core, this.principal, request);
+  }
+
+  /**
+   * Calls per operation and per key between `from` and `to` (default: the
+   * whole log), and what they would cost at AWS's prices ($1 per key-month,
+   * $0.03 per 10,000 requests). Needs the audit log.
+   */
+  usage(range: { from?: Date | number; to?: Date | number } = {}): UsageReport {
+    this.#open();
+    if (!this.#core.audit) throw new Error("Kms.usage: this Kms keeps no audit log (audit: false)");
+    return this.#core.audit.usage(range);
   }
 
   /** Deletes keys whose deletion date has passed and runs due rotations and material expiry. */
@@ -138,6 +232,7 @@ export class Kms {
     if (this.#state.closed) return;
     this.#state.closed = true;
     this.#core.keys.clear();
+    this.#core.access.iam.clear();
     this.#core.root.destroy();
     this.#core.keys.store.close();
   }
@@ -149,8 +244,7 @@ export class Kms {
   /** The single entry point of every operation. */
   #call<Q, R>(operation: string, request: Q, fn: Operation<Q, R>): R | Promise<R> {
     this.#open();
-    if (typeof request !== "object" || request === null) throw new ValidationException(`${operation}: the request must be an object`);
-    return fn(new OperationContext(this.#core, operation, this.principal, request), request);
+    return runOperation(this.#core, this.#caller, operation, request, fn);
   }
 
   // Keys
@@ -264,5 +358,21 @@ export class Kms {
   }
   async listKeyPolicies(req: T.ListKeyPoliciesRequest): Promise<T.ListKeyPoliciesResponse> {
     return this.#call("ListKeyPolicies", req, listKeyPolicies);
+  }
+
+  // Grants
+  async createGrant(req: T.CreateGrantRequest): Promise<T.CreateGrantResponse> {
+    return this.#call("CreateGrant", req, createGrant);
+  }
+  async listGrants(req: T.ListGrantsRequest): Promise<T.ListGrantsResponse> { return this.#call("ListGrants", req, listGrants); }
+  async listRetirableGrants(req: T.ListRetirableGrantsRequest): Promise<T.ListRetirableGrantsResponse> {
+    return this.#call("ListRetirableGrants", req, listRetirableGrants);
+  }
+  async retireGrant(req: T.RetireGrantRequest): Promise<void> { return this.#call("RetireGrant", req, retireGrant); }
+  async revokeGrant(req: T.RevokeGrantRequest): Promise<void> { return this.#call("RevokeGrant", req, revokeGrant); }
+
+  // Usage
+  async getKeyLastUsage(req: T.GetKeyLastUsageRequest): Promise<T.GetKeyLastUsageResponse> {
+    return this.#call("GetKeyLastUsage", req, getKeyLastUsage);
   }
 }

@@ -10,6 +10,10 @@
  * - Automatic rotation due (Enabled keys only; AWS does not rotate disabled or
  *   pending-deletion keys): one new version per missed period, each dated at
  *   its scheduled time, so the history reads as if rotation had run on time.
+ *
+ * Each is recorded in the audit log as AWS KMS records it, as an event of the
+ * service itself (principal kms.amazonaws.com): DeleteKey, RotateKey,
+ * DeleteExpiredKeyMaterial, inside the transaction that makes the change.
  */
 import type { KeyEntry, VersionOrigin } from "./key-entry.js";
 import type { KmsCore } from "./operation.js";
@@ -18,6 +22,20 @@ import type { SweepResult } from "./types.js";
 export const DAY_MS = 86_400_000;
 /** Bytes of SYMMETRIC_DEFAULT key material (AES-256). */
 export const SYMMETRIC_KEY_BYTES = 32;
+
+/** Records a change KMS made on its own (not a caller's request). */
+function serviceEvent(core: KmsCore, entry: KeyEntry, operation: string, now: number): void {
+  core.audit?.record({
+    time: now,
+    operation,
+    region: core.scope.region,
+    account: core.scope.account,
+    principal: "kms.amazonaws.com",
+    request: { KeyId: entry.arn },
+    keyArns: [entry.arn],
+    readOnly: false,
+  });
+}
 
 /** Appends a new symmetric version with fresh material (call inside keys.update). */
 export function appendSymmetricVersion(core: KmsCore, entry: KeyEntry, at: number, origin: VersionOrigin): number {
@@ -48,17 +66,20 @@ export function settle(core: KmsCore, entry: KeyEntry, now: number, tally?: Swee
     const m = entry.meta;
     if (m.KeyState === "PendingDeletion" && m.DeletionDate !== undefined && now >= m.DeletionDate) {
       core.keys.delete(entry);
+      serviceEvent(core, entry, "DeleteKey", now);
       if (tally) tally.deleted++;
       return undefined;
     }
     core.keys.update(entry, () => {
       if (m.ValidTo !== undefined && now >= m.ValidTo) {
         removeImportedMaterial(entry);
+        serviceEvent(core, entry, "DeleteExpiredKeyMaterial", now);
         if (tally) tally.expired++;
       }
       const rotation = entry.extra.rotation;
       while (rotation && m.KeyState === "Enabled" && now >= rotation.next) {
         appendSymmetricVersion(core, entry, rotation.next, "AUTOMATIC");
+        serviceEvent(core, entry, "RotateKey", now);
         rotation.next += rotation.periodDays * DAY_MS;
         if (tally) tally.rotated++;
       }

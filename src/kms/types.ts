@@ -344,6 +344,97 @@ export interface ListKeyPoliciesResponse extends PageResponse {
   PolicyNames: string[];
 }
 
+export type GrantOperation =
+  | "Decrypt"
+  | "Encrypt"
+  | "GenerateDataKey"
+  | "GenerateDataKeyWithoutPlaintext"
+  | "ReEncryptFrom"
+  | "ReEncryptTo"
+  | "Sign"
+  | "Verify"
+  | "GetPublicKey"
+  | "CreateGrant"
+  | "RetireGrant"
+  | "DescribeKey"
+  | "GenerateDataKeyPair"
+  | "GenerateDataKeyPairWithoutPlaintext"
+  | "GenerateMac"
+  | "VerifyMac";
+/**
+ * Encryption context a grant requires: exactly these pairs (Equals) or at
+ * least these pairs (Subset). Keys compare case-insensitively, values exactly.
+ */
+export interface GrantConstraints {
+  EncryptionContextSubset?: EncryptionContext;
+  EncryptionContextEquals?: EncryptionContext;
+}
+export interface CreateGrantRequest extends KeyRequest {
+  GranteePrincipal: string;
+  RetiringPrincipal?: string;
+  Operations: GrantOperation[];
+  Constraints?: GrantConstraints;
+  GrantTokens?: string[];
+  /** Makes CreateGrant idempotent: the same Name and parameters return the existing grant's id. */
+  Name?: string;
+}
+export interface CreateGrantResponse {
+  GrantToken: string;
+  GrantId: string;
+}
+export interface GrantListEntry {
+  /** The key ARN. */
+  KeyId: string;
+  GrantId: string;
+  Name?: string;
+  CreationDate: Date;
+  GranteePrincipal: string;
+  RetiringPrincipal?: string;
+  /** arn:aws:iam::<account>:root of the account the grant was made in. */
+  IssuingAccount: string;
+  Operations: GrantOperation[];
+  Constraints?: GrantConstraints;
+}
+export interface ListGrantsRequest extends KeyRequest, PageRequest {
+  GrantId?: string;
+  GranteePrincipal?: string;
+}
+export interface ListGrantsResponse extends PageResponse {
+  Grants: GrantListEntry[];
+}
+export interface ListRetirableGrantsRequest extends PageRequest {
+  RetiringPrincipal: string;
+}
+export type ListRetirableGrantsResponse = ListGrantsResponse;
+/** Name the grant by GrantToken, or by KeyId (key id or ARN) and GrantId. */
+export interface RetireGrantRequest {
+  GrantToken?: string;
+  KeyId?: string;
+  GrantId?: string;
+}
+export interface RevokeGrantRequest extends KeyRequest {
+  GrantId: string;
+}
+
+export type GetKeyLastUsageRequest = KeyRequest;
+export interface KeyLastUsageData {
+  /** The cryptographic operation, e.g. "Decrypt". */
+  Operation: string;
+  Timestamp: Date;
+  /** eventID of the audit record of that call. */
+  CloudTrailEventId: string;
+  /** requestID of that call. */
+  KmsRequestId: string;
+}
+export interface GetKeyLastUsageResponse {
+  KeyId: string;
+  KeyCreationDate: Date;
+  /** Since when uses are recorded: the oldest record in the audit log. */
+  TrackingStartDate: Date;
+  /** Absent when the key has not been used successfully since TrackingStartDate. */
+  KeyLastUsage?: KeyLastUsageData;
+}
+
 /** What `kms.sweep()` did. */
 export interface SweepResult {
   /** Keys whose deletion date had passed, now deleted. */

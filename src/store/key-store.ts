@@ -69,6 +69,18 @@ export interface KeyStore {
   putMeta(name: string, value: Uint8Array): void;
   deleteMeta(name: string): void;
 
+  /**
+   * The audit log (src/audit): an append-only list of text lines. Each line
+   * gets the next sequence number (0, 1, 2, …) and is written as part of the
+   * surrounding transaction: a rollback takes it back, and the next append
+   * reuses its number. The store does not read the lines.
+   */
+  appendAudit(line: string): void;
+  /** The lines numbered `fromSequence` (default 0) and on, oldest first, at most `limit` (default: all). */
+  readAudit(fromSequence?: number, limit?: number): string[];
+  /** The sequence number the next appended line gets: the number of lines. */
+  auditCount(): number;
+
   /** Flushes and releases resources; later calls throw. */
   close(): void;
 }

@@ -8,14 +8,20 @@
  * transaction began. A nested transaction marks its own starting point, so
  * when it throws only its writes are undone and the outer one may catch the
  * error and go on (the savepoint behaviour SqliteKeyStore gets from SQLite).
+ * Audit lines live in an array; an append journals the length before it.
  */
 import type { AliasRecord, KeyRecord } from "./key-store.js";
-import { type RecordTable, TableKeyStore } from "./table-key-store.js";
+import { type AuditTable, type RecordTable, TableKeyStore } from "./table-key-store.js";
+
+/** What a journal entry undoes: a table that can put back what a name held. */
+interface Restorable {
+  restore(name: string, prior: unknown): void;
+}
 
 interface UndoEntry {
-  table: MemoryTable<unknown>;
+  table: Restorable;
   name: string;
-  /** The value before the write; undefined if the name was absent. */
+  /** The value before the write; undefined if the name was absent. (For audit lines: the line count before.) */
   prior: unknown;
 }
 
@@ -24,7 +30,7 @@ interface Journal {
   entries: UndoEntry[] | undefined;
 }
 
-class MemoryTable<V> implements RecordTable<V> {
+class MemoryTable<V> implements RecordTable<V>, Restorable {
   readonly #map = new Map<string, V>();
   readonly #journal: Journal;
   /** sortedNames() result, kept until a name is added or removed. */
@@ -74,22 +80,54 @@ class MemoryTable<V> implements RecordTable<V> {
   }
 
   #record(name: string): void {
-    this.#journal.entries?.push({ table: this as MemoryTable<unknown>, name, prior: this.#map.get(name) });
+    this.#journal.entries?.push({ table: this, name, prior: this.#map.get(name) });
+  }
+}
+
+/** Audit lines in an array; an append inside a transaction journals the length before it. */
+class MemoryAuditLines implements AuditTable, Restorable {
+  readonly #lines: string[] = [];
+  readonly #journal: Journal;
+
+  constructor(journal: Journal) {
+    this.#journal = journal;
+  }
+
+  append(line: string): void {
+    this.#journal.entries?.push({ table: this, name: "", prior: this.#lines.length });
+    this.#lines.push(line);
+  }
+
+  read(from: number, limit: number): string[] {
+    return this.#lines.slice(from, from + limit);
+  }
+
+  count(): number {
+    return this.#lines.length;
+  }
+
+  restore(_name: string, prior: unknown): void {
+    this.#lines.length = prior as number;
+  }
+
+  clear(): void {
+    this.#lines.length = 0;
   }
 }
 
 export class MemoryKeyStore extends TableKeyStore {
   readonly #journal: Journal;
-  readonly #tables: MemoryTable<unknown>[];
+  readonly #tables: { clear(): void }[];
 
   constructor() {
     const journal: Journal = { entries: undefined };
     const keys = new MemoryTable<KeyRecord>(journal);
     const aliases = new MemoryTable<AliasRecord>(journal);
     const meta = new MemoryTable<Uint8Array>(journal);
-    super(keys, aliases, meta);
+    const audit = new MemoryAuditLines(journal);
+    super(keys, aliases, meta, audit);
     this.#journal = journal;
-    this.#tables = [keys, aliases, meta] as MemoryTable<unknown>[];
+    this.#tables = [keys, aliases, meta, audit];
   }
 
   transaction<T>(fn: () => T): T {

@@ -11,9 +11,11 @@
  *   is faster and still safe against a killed process.
  * - Tables: `schema_version` (one row), `keys` (key id → record as JSON),
  *   `aliases` (alias name → target key id, record as JSON), `meta` (name →
- *   BLOB). JSON encoding: sqlite-json.ts.
- * - A read cache of parsed records makes repeated reads cost what
- *   MemoryKeyStore's do. It is filled on reads, updated by this store's own
+ *   BLOB), `audit` (rowid = sequence + 1 → line; schema 2). JSON encoding:
+ *   sqlite-json.ts. A file of an older schema is brought up to date when
+ *   opened, in one transaction.
+ * - A read cache of parsed records (and of the audit line count) makes
+ *   repeated reads cost what MemoryKeyStore's do. It is filled on reads, updated by this store's own
  *   writes and dropped whenever a transaction throws. It is only right while
  *   no one else writes the file, so by default the store takes the file for
  *   itself (`locking_mode = EXCLUSIVE`: a second opener, in this process or
@@ -27,6 +29,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { AliasRecord, KeyRecord } from "./key-store.js";
 import { recordFromJson, recordToJson } from "./sqlite-json.js";
+import { SqliteAuditTable } from "./sqlite-audit.js";
 import { type RecordTable, TableKeyStore } from "./table-key-store.js";
 
 export interface SqliteKeyStoreOptions {
@@ -40,11 +43,21 @@ export interface SqliteKeyStoreOptions {
   synchronous?: "FULL" | "NORMAL";
   /** How long to wait for another connection's lock, in ms. Default 5000. */
   timeout?: number;
+  /**
+   * Audit lines appended outside a transaction (the records of calls that
+   * changed nothing) are written this many at a time: when that many are
+   * waiting, before the next transaction, and at close(). A crash loses the
+   * ones not yet written (at most auditBatch − 1, all newer than any written
+   * line, so the chain stays whole). Lines appended inside a transaction are
+   * always written with it. Default 1: every line is written as appended.
+   */
+  auditBatch?: number;
 }
 
 /** The schema this code reads and writes. */
-export const SQLITE_SCHEMA_VERSION = 1;
+export const SQLITE_SCHEMA_VERSION = 2;
 
+/** The first schema; a new file gets it and then every migration, so new and migrated files match. */
 const SCHEMA_V1 = `
   CREATE TABLE schema_version (version INTEGER NOT NULL);
   CREATE TABLE keys (key_id TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID;
@@ -57,6 +70,16 @@ const SCHEMA_V1 = `
   CREATE TABLE meta (name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
   INSERT INTO schema_version (version) VALUES (1);
 `;
+
+/** Migrations: MIGRATIONS[v] takes a file from schema v to v + 1. */
+const MIGRATIONS: Record<number, string> = {
+  // 2: the audit log. Rows are appended with rowid = max + 1 (no AUTOINCREMENT),
+  // so a rolled-back append leaves no gap: line n is rowid n + 1.
+  1: `
+    CREATE TABLE audit (sequence INTEGER PRIMARY KEY, line TEXT NOT NULL);
+    UPDATE schema_version SET version = 2;
+  `,
+};
 
 /** How one kind of record maps onto a table's columns. */
 interface TableLayout<V> {
@@ -149,7 +172,8 @@ class SqliteTable<V> implements RecordTable<V> {
 export class SqliteKeyStore extends TableKeyStore {
   readonly path: string;
   readonly #db: Database.Database;
-  readonly #tables: SqliteTable<unknown>[];
+  readonly #tables: { dropCache(): void }[];
+  readonly #audit: SqliteAuditTable;
   readonly #run: Database.Transaction<(fn: () => unknown) => unknown>;
 
   constructor(path: string, options: SqliteKeyStoreOptions = {}) {
@@ -158,15 +182,19 @@ export class SqliteKeyStore extends TableKeyStore {
     const keys = new SqliteTable(db, keysLayout, cache);
     const aliases = new SqliteTable(db, aliasesLayout, cache);
     const meta = new SqliteTable(db, metaLayout, cache);
-    super(keys, aliases, meta);
+    const audit = new SqliteAuditTable(db, cache, options.auditBatch ?? 1);
+    super(keys, aliases, meta, audit);
     this.path = path;
     this.#db = db;
-    this.#tables = [keys, aliases, meta] as SqliteTable<unknown>[];
+    this.#tables = [keys, aliases, meta, audit];
+    this.#audit = audit;
     this.#run = db.transaction((fn: () => unknown) => fn());
   }
 
   transaction<T>(fn: () => T): T {
     this.assertOpen();
+    // Waiting audit lines are older than anything fn may append: written first, on their own.
+    if (!this.#db.inTransaction) this.#audit.flush();
     try {
       return this.#run.immediate(fn) as T;
     } catch (error) {
@@ -179,6 +207,7 @@ export class SqliteKeyStore extends TableKeyStore {
   /** Checkpoints the WAL into the database file and closes it. Calling it again does nothing. */
   close(): void {
     if (this.#db.open && this.#db.inTransaction) throw new Error("SqliteKeyStore: close() inside a transaction");
+    if (this.#db.open) this.#audit.flush();
     if (!this.markClosed()) return;
     for (const table of this.#tables) table.dropCache();
     try {
@@ -225,9 +254,13 @@ function migrate(db: Database.Database): void {
   if (!tables.includes("schema_version")) {
     if (tables.length > 0) throw new Error("the file is an SQLite database but not a wasmkms key store");
     db.exec(SCHEMA_V1);
-    return;
   }
-  const version = db.prepare("SELECT max(version) FROM schema_version").pluck().get() as number | null;
+  const readVersion = () => db.prepare("SELECT max(version) FROM schema_version").pluck().get() as number | null;
+  let version = readVersion();
+  while (version !== null && version < SQLITE_SCHEMA_VERSION && MIGRATIONS[version] !== undefined) {
+    db.exec(MIGRATIONS[version]);
+    version = readVersion();
+  }
   if (version !== SQLITE_SCHEMA_VERSION) {
     throw new Error(
       version !== null && version > SQLITE_SCHEMA_VERSION

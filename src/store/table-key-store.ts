@@ -1,9 +1,9 @@
 /**
  * The part of a KeyStore that does not depend on where records live: input
  * checks, copies in and out, sorted listings and the closed state. A store
- * supplies three name → record tables and its own `transaction` and `close`;
- * MemoryKeyStore and SqliteKeyStore both do, so they behave alike by
- * construction.
+ * supplies three name → record tables, a table of audit lines, and its own
+ * `transaction` and `close`; MemoryKeyStore and SqliteKeyStore both do, so
+ * they behave alike by construction.
  */
 import type { AliasRecord, KeyRecord, KeyStore } from "./key-store.js";
 import { copyAliasRecordIn, copyKeyRecord, copyKeyRecordIn, copyOut } from "./record-copy.js";
@@ -23,6 +23,15 @@ export interface RecordTable<V> {
   sortedValues(): V[];
 }
 
+/** Where a store keeps its audit lines: numbered 0, 1, 2, … in append order. */
+export interface AuditTable {
+  append(line: string): void;
+  /** Lines `from` … `from + limit - 1` (those that exist), a fresh array. */
+  read(from: number, limit: number): string[];
+  /** The number the next line gets. */
+  count(): number;
+}
+
 export abstract class TableKeyStore implements KeyStore {
   #closed = false;
 
@@ -30,6 +39,7 @@ export abstract class TableKeyStore implements KeyStore {
     private readonly keys: RecordTable<KeyRecord>,
     private readonly aliases: RecordTable<AliasRecord>,
     private readonly meta: RecordTable<Uint8Array>,
+    private readonly audit: AuditTable,
   ) {}
 
   abstract transaction<T>(fn: () => T): T;
@@ -94,6 +104,28 @@ export abstract class TableKeyStore implements KeyStore {
   deleteMeta(name: string): void {
     this.assertOpen();
     this.meta.delete(name);
+  }
+
+  appendAudit(line: string): void {
+    this.assertOpen();
+    if (typeof line !== "string" || line === "") throw new TypeError("KeyStore.appendAudit: line must be a non-empty string");
+    this.audit.append(line);
+  }
+
+  readAudit(fromSequence = 0, limit = Number.POSITIVE_INFINITY): string[] {
+    this.assertOpen();
+    if (!Number.isInteger(fromSequence) || fromSequence < 0) {
+      throw new TypeError(`KeyStore.readAudit: fromSequence must be an integer ≥ 0, got ${fromSequence}`);
+    }
+    if (!(limit >= 0) || (limit !== Number.POSITIVE_INFINITY && !Number.isInteger(limit))) {
+      throw new TypeError(`KeyStore.readAudit: limit must be an integer ≥ 0, got ${limit}`);
+    }
+    return limit === 0 ? [] : this.audit.read(fromSequence, limit);
+  }
+
+  auditCount(): number {
+    this.assertOpen();
+    return this.audit.count();
   }
 
   /** Throws if the store is closed. Subclasses call it at the top of `transaction`. */

@@ -4,9 +4,11 @@
  * encrypts with them; every acknowledgement is printed only after the call
  * returned. After a SIGKILL the checker reopens the store with the same root
  * key: every acknowledged key must be there and every acknowledged ciphertext
- * must decrypt to its plaintext (so every key version it used survived).
+ * must decrypt to its plaintext (so every key version it used survived). The
+ * audit log in the store must verify, and hold a record of every
+ * acknowledged call (a call's record is written before the call returns).
  */
-import { Kms } from "../../src/kms/index.js";
+import { AuditLog, Kms, storeAuditSink } from "../../src/kms/index.js";
 import { SqliteKeyStore } from "../../src/store/sqlite-store.js";
 
 export const DURABILITY_ROOT_KEY = new Uint8Array(32).map((_, i) => i * 7 + 1);
@@ -49,9 +51,19 @@ export async function kmsWorkload(dbPath: string, random: () => number): Promise
 
 /** Reopens the store and lists every acknowledgement that is not honoured. */
 export async function kmsProblems(dbPath: string, acks: string[]): Promise<string[]> {
-  const kms = new Kms({ store: new SqliteKeyStore(dbPath), rootKey: DURABILITY_ROOT_KEY });
+  const store = new SqliteKeyStore(dbPath);
+  // The checker's own calls are not audited: the log stays the workload's.
+  const kms = new Kms({ store, rootKey: DURABILITY_ROOT_KEY, audit: false });
   const problems: string[] = [];
   try {
+    const log = new AuditLog(storeAuditSink(store));
+    const chain = log.verify();
+    if (!chain.ok) problems.push(`audit log: record ${chain.index}: ${chain.reason}`);
+    for (const [kind, operation] of [["KEY", "CreateKey"], ["ROT", "RotateKeyOnDemand"], ["CT", "Encrypt"]]) {
+      const acked = acks.filter((a) => a.startsWith(`${kind} `)).length;
+      const recorded = log.query({ eventName: operation }).filter((e) => e.errorCode === undefined).length;
+      if (recorded < acked) problems.push(`audit log: ${recorded} successful ${operation} records for ${acked} acknowledged calls`);
+    }
     for (const line of acks) {
       const [kind, keyId, context, plaintext, blob] = line.split(" ");
       try {

@@ -272,7 +272,13 @@ describe("key policies", () => {
     const policy = JSON.stringify({ Version: "2012-10-17", Statement: { Effect: "Allow", Principal: "*", Action: "kms:*", Resource: "*" } });
     const { id } = await symmetricKey(kms, { Policy: policy });
     expect((await kms.getKeyPolicy({ KeyId: id, PolicyName: "default" })).Policy).toBe(policy);
-    const next = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Principal: "*", Action: "kms:Encrypt", Resource: "*" }] });
+    const next = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "kms:*", Resource: "*" },
+        { Effect: "Deny", Principal: "*", Action: "kms:Encrypt", Resource: "*" },
+      ],
+    });
     await kms.putKeyPolicy({ KeyId: id, Policy: next });
     expect((await kms.getKeyPolicy({ KeyId: id })).Policy).toBe(next);
     await kms.scheduleKeyDeletion({ KeyId: id });
@@ -309,6 +315,7 @@ describe("Kms construction", () => {
   it("closes: later calls fail, and views close with it", async () => {
     const { kms } = setup();
     const view = kms.as("arn:aws:iam::111122223333:user/Alice");
+    kms.iam.putPrincipalPolicy(view.principal, "kms-all", { Version: "2012-10-17", Statement: { Effect: "Allow", Action: "kms:*", Resource: "*" } });
     expect(view.principal).toBe("arn:aws:iam::111122223333:user/Alice");
     expect(kms.principal).toBe("arn:aws:iam::111122223333:root");
     const { id } = await symmetricKey(view);

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { AliasRecord, KeyRecord, KeyStore } from "../../src/store/key-store.js";
 import { aliasRecord, bytes, closedAfterEach, keyRecord } from "./fixtures.js";
+import { auditConformance } from "./audit-conformance.js";
 import { transactionConformance } from "./transaction-conformance.js";
 
 export type StoreFactory = () => KeyStore;
@@ -226,6 +227,7 @@ export function keyStoreConformance(name: string, makeStore: StoreFactory): void
     });
 
     transactionConformance(open);
+    auditConformance(open);
 
     describe("close", () => {
       it("makes every later call throw, and may be called twice", () => {
@@ -233,6 +235,7 @@ export function keyStoreConformance(name: string, makeStore: StoreFactory): void
         store.putKey(keyRecord("k1"));
         store.putAlias(aliasRecord("alias/a", "k1"));
         store.putMeta("m", bytes(1));
+        store.appendAudit("line");
         store.close();
         store.close();
         const calls: [string, () => unknown][] = [
@@ -248,6 +251,9 @@ export function keyStoreConformance(name: string, makeStore: StoreFactory): void
           ["getMeta", () => store.getMeta("m")],
           ["putMeta", () => store.putMeta("m", bytes(1))],
           ["deleteMeta", () => store.deleteMeta("m")],
+          ["appendAudit", () => store.appendAudit("line")],
+          ["readAudit", () => store.readAudit()],
+          ["auditCount", () => store.auditCount()],
         ];
         for (const [what, call] of calls) expect(call, what).toThrow(/closed/);
       });

@@ -70,8 +70,9 @@ export function readCount(bytes: Uint8Array | undefined): number | undefined {
 /**
  * Creates keys, rotates them (each rotation rewrites the record with one more
  * version), and deletes old ones, each step in one transaction that also
- * writes an alias and a version counter. Acknowledgements: "ACK <keyId> <n>"
- * (the key exists with n versions) and "DEL <keyId>" (the key is gone).
+ * writes an alias, a version counter and an audit line (the step's
+ * acknowledgement). Acknowledgements: "ACK <keyId> <n>" (the key exists with
+ * n versions) and "DEL <keyId>" (the key is gone).
  */
 export function storeWorkload(store: SqliteKeyStore, random: () => number): Workload {
   const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)];
@@ -86,6 +87,7 @@ export function storeWorkload(store: SqliteKeyStore, random: () => number): Work
           store.deleteMeta(versionCountName(victim));
           store.putMeta(tombstoneName(victim), new Uint8Array(0));
           if (store.getAlias(LATEST_ALIAS)?.targetKeyId === victim) store.deleteAlias(LATEST_ALIAS);
+          store.appendAudit(`DEL ${victim}`);
           return `DEL ${victim}`;
         }
         const existing = ids.length > 0 && random() < 0.75 ? store.getKey(pick(ids)) : undefined;
@@ -111,6 +113,7 @@ export function storeWorkload(store: SqliteKeyStore, random: () => number): Work
         });
         store.putAlias({ aliasName: LATEST_ALIAS, targetKeyId: record.keyId, creationDate: 0, lastUpdatedDate: version });
         store.putMeta(versionCountName(record.keyId), countBytes(version));
+        store.appendAudit(`ACK ${record.keyId} ${version}`);
         return `ACK ${record.keyId} ${version}`;
       }),
   };
@@ -183,6 +186,39 @@ export function storeProblems(store: SqliteKeyStore, acked: AckedState): string[
   }
   for (const alias of store.listAliases()) {
     if (!present.has(alias.targetKeyId)) problems.push(`${alias.aliasName}: points at missing key ${alias.targetKeyId}`);
+  }
+  problems.push(...auditProblems(store, acked, present));
+  return problems;
+}
+
+/**
+ * The audit lines are written in the same transactions as the steps they
+ * acknowledge, so they match the stored state exactly: one line per committed
+ * step (every acknowledged one included), the line of each key's current
+ * version present, and a DEL line exactly for each deleted key.
+ */
+function auditProblems(store: SqliteKeyStore, acked: AckedState, present: Set<string>): string[] {
+  const problems: string[] = [];
+  const lines = store.readAudit();
+  if (store.auditCount() !== lines.length) problems.push(`auditCount ${store.auditCount()}, ${lines.length} lines`);
+  const seen = new Set(lines);
+  if (seen.size !== lines.length) problems.push("an audit line appears twice");
+  for (const [keyId, n] of acked.versions) {
+    if (!seen.has(`ACK ${keyId} ${n}`)) problems.push(`${keyId}: version ${n} acknowledged, but not in the audit log`);
+  }
+  for (const keyId of acked.deleted) {
+    if (!seen.has(`DEL ${keyId}`)) problems.push(`${keyId}: deletion acknowledged, but not in the audit log`);
+  }
+  for (const keyId of present) {
+    const n = store.getKey(keyId)?.versions.length;
+    if (!seen.has(`ACK ${keyId} ${n}`)) problems.push(`${keyId}: stored with ${n} versions, no audit line for it`);
+    if (seen.has(`ACK ${keyId} ${(n ?? 0) + 1}`)) problems.push(`${keyId}: audit line for version ${(n ?? 0) + 1}, which was not stored`);
+  }
+  for (const line of lines) {
+    const [kind, keyId] = line.split(" ");
+    const deleted = store.getMeta(tombstoneName(keyId)) !== undefined;
+    if (kind === "DEL" && (!deleted || present.has(keyId))) problems.push(`audit says ${keyId} was deleted, the store does not`);
+    if (kind === "ACK" && !present.has(keyId) && !seen.has(`DEL ${keyId}`)) problems.push(`audit has ${keyId}, which is missing`);
   }
   return problems;
 }

@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { SqliteKeyStore, type SqliteKeyStoreOptions, SQLITE_SCHEMA_VERSION } from "../../src/store/sqlite-store.js";
@@ -14,6 +14,7 @@ const freshPath = () => join(root, `db-${++counter}`, "keys.sqlite");
 
 keyStoreConformance("SqliteKeyStore", () => new SqliteKeyStore(freshPath()));
 keyStoreConformance("SqliteKeyStore (shared, uncached)", () => new SqliteKeyStore(freshPath(), { shared: true }));
+keyStoreConformance("SqliteKeyStore (audit lines in batches of 3)", () => new SqliteKeyStore(freshPath(), { auditBatch: 3 }));
 
 describe("SqliteKeyStore", () => {
   const open = closedAfterEach((path: string, options?: SqliteKeyStoreOptions) => new SqliteKeyStore(path, options));
@@ -24,6 +25,8 @@ describe("SqliteKeyStore", () => {
       store.putKey(keyRecord("k2"));
       store.putAlias(aliasRecord("alias/one", "k1"));
       store.putMeta("root-check", Uint8Array.of(9, 8, 7));
+      store.appendAudit("audit 0");
+      store.appendAudit("audit 1");
     });
   }
   function expectFilled(store: SqliteKeyStore) {
@@ -32,6 +35,8 @@ describe("SqliteKeyStore", () => {
     expect(store.getKey("k2")).toEqual(keyRecord("k2"));
     expect(store.listAliases()).toEqual([aliasRecord("alias/one", "k1")]);
     expect(store.getMeta("root-check")).toEqual(Uint8Array.of(9, 8, 7));
+    expect(store.readAudit()).toEqual(["audit 0", "audit 1"]);
+    expect(store.auditCount()).toBe(2);
   }
 
   it("creates missing directories, a 0600 file in WAL mode and the schema", () => {
@@ -45,7 +50,7 @@ describe("SqliteKeyStore", () => {
       expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
       expect(db.prepare("SELECT version FROM schema_version").pluck().all()).toEqual([SQLITE_SCHEMA_VERSION]);
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-      expect(tables).toEqual(["aliases", "keys", "meta", "schema_version"]);
+      expect(tables).toEqual(["aliases", "audit", "keys", "meta", "schema_version"]);
     } finally {
       db.close();
     }
@@ -64,10 +69,14 @@ describe("SqliteKeyStore", () => {
     const path = freshPath();
     const live = open(path);
     fill(live);
-    live.transaction(() => live.putKey(keyRecord("k3", 2)));
+    live.transaction(() => {
+      live.putKey(keyRecord("k3", 2));
+      live.appendAudit("audit k3");
+    });
     expect(() =>
       live.transaction(() => {
         live.putKey(keyRecord("k4"));
+        live.appendAudit("audit k4");
         throw new Error("abort");
       }),
     ).toThrow("abort");
@@ -82,6 +91,7 @@ describe("SqliteKeyStore", () => {
     expect(recovered.listKeyIds()).toEqual(["k1", "k2", "k3"]);
     expect(recovered.getKey("k3")).toEqual(keyRecord("k3", 2));
     expect(recovered.getMeta("root-check")).toEqual(Uint8Array.of(9, 8, 7));
+    expect(recovered.readAudit()).toEqual(["audit 0", "audit 1", "audit k3"]);
   });
 
   it("keeps the file to itself unless every opener shares it", () => {
@@ -99,6 +109,90 @@ describe("SqliteKeyStore", () => {
     expect(b.getKey("k1")).toEqual(keyRecord("k1"));
     b.putKey(keyRecord("k1", 2));
     expect(a.getKey("k1")?.versions).toHaveLength(2); // no stale cache in shared mode
+    a.appendAudit("from a");
+    expect(b.auditCount()).toBe(1);
+    b.appendAudit("from b");
+    expect(a.auditCount()).toBe(2);
+    expect(a.readAudit()).toEqual(["from a", "from b"]);
+  });
+
+  it("writes audit lines appended outside transactions in batches, and all of them by close()", () => {
+    const path = freshPath();
+    const store = open(path, { auditBatch: 3 });
+    const written = () => {
+      const db = new Database(path, { readonly: true, fileMustExist: true });
+      try {
+        return db.prepare("SELECT line FROM audit ORDER BY sequence").pluck().all();
+      } finally {
+        db.close();
+      }
+    };
+    store.close();
+    // Shared, so that the test can look into the file while the store has it open.
+    const batched = open(path, { auditBatch: 3, shared: true });
+    batched.appendAudit("a");
+    batched.appendAudit("b");
+    expect(batched.auditCount()).toBe(2);
+    expect(batched.readAudit()).toEqual(["a", "b"]);
+    expect(batched.readAudit(1, 5)).toEqual(["b"]);
+    expect(written()).toEqual([]);
+    batched.appendAudit("c"); // the third: the batch is written
+    expect(written()).toEqual(["a", "b", "c"]);
+    batched.appendAudit("d");
+    expect(written()).toEqual(["a", "b", "c"]);
+    expect(batched.readAudit(2)).toEqual(["c", "d"]);
+    // A transaction writes the waiting lines first, then its own with it.
+    batched.transaction(() => {
+      batched.putMeta("m", Uint8Array.of(1));
+      batched.appendAudit("e");
+    });
+    expect(written()).toEqual(["a", "b", "c", "d", "e"]);
+    batched.appendAudit("f");
+    expect(() =>
+      batched.transaction(() => {
+        batched.appendAudit("lost");
+        throw new Error("abort");
+      }),
+    ).toThrow("abort");
+    expect(written()).toEqual(["a", "b", "c", "d", "e", "f"]);
+    batched.appendAudit("g");
+    batched.close();
+    expect(written()).toEqual(["a", "b", "c", "d", "e", "f", "g"]);
+    expect(() => new SqliteKeyStore(freshPath(), { auditBatch: 0 })).toThrow(/auditBatch/);
+  });
+
+  it("brings a schema 1 file up to date, keeping its records", () => {
+    const path = freshPath();
+    mkdirSync(dirname(path), { recursive: true });
+    // A key store as wasmkms wrote it before the audit log (schema 1).
+    const v1 = new Database(path);
+    v1.pragma("journal_mode = WAL");
+    v1.exec(`
+      CREATE TABLE schema_version (version INTEGER NOT NULL);
+      CREATE TABLE keys (key_id TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE aliases (alias_name TEXT PRIMARY KEY, target_key_id TEXT NOT NULL, record TEXT NOT NULL) WITHOUT ROWID;
+      CREATE INDEX aliases_by_target ON aliases (target_key_id);
+      CREATE TABLE meta (name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+      INSERT INTO schema_version (version) VALUES (1);
+    `);
+    v1.close();
+    const writer = open(path);
+    expect(writer.auditCount()).toBe(0);
+    writer.transaction(() => {
+      writer.putKey(keyRecord("k1"));
+      writer.appendAudit("first");
+    });
+    writer.close();
+    const db = new Database(path, { readonly: true });
+    try {
+      expect(db.prepare("SELECT version FROM schema_version").pluck().all()).toEqual([2]);
+      expect(db.prepare("SELECT sequence, line FROM audit").raw().all()).toEqual([[1, "first"]]);
+    } finally {
+      db.close();
+    }
+    const reopened = open(path);
+    expect(reopened.getKey("k1")).toEqual(keyRecord("k1"));
+    expect(reopened.readAudit()).toEqual(["first"]);
   });
 
   it("refuses a database that is not a key store, or of a newer schema", () => {
