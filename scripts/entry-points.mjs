@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 export const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 
 /** Subpaths whose source does not follow the src/name/index.ts convention. */
-const SOURCES = { "./store/sqlite": "src/store/sqlite-store.ts" };
+const SOURCES = { "./store/sqlite": "src/store/sqlite-store.ts", "./sdk/node": "src/sdk/index.node.ts" };
 
 /** Output file name (without extension) → source file, relative to the repository root. */
 export const entryPoints = Object.fromEntries(

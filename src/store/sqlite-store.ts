@@ -204,6 +204,14 @@ export class SqliteKeyStore extends TableKeyStore {
     }
   }
 
+  /**
+   * Writes audit lines that are waiting for their batch (see auditBatch) now.
+   * Does nothing inside a transaction or after close().
+   */
+  flushAudit(): void {
+    if (this.#db.open && !this.#db.inTransaction) this.#audit.flush();
+  }
+
   /** Checkpoints the WAL into the database file and closes it. Calling it again does nothing. */
   close(): void {
     if (this.#db.open && this.#db.inTransaction) throw new Error("SqliteKeyStore: close() inside a transaction");

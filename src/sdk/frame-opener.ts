@@ -1,0 +1,104 @@
+/**
+ * Reading and opening body frames of one message, given its content key
+ * (data-format/message-body.md). `readFramePrefix` finds where a frame ends
+ * without decrypting it (so frames can be cut apart and handed to workers);
+ * `FrameOpener.open` verifies and decrypts one frame with a single AES-GCM
+ * call, so no plaintext exists unless the tag verifies.
+ */
+import { AuthenticationError } from "../engine/index.js";
+import { type AesGcmKey, aesGcmKey } from "./aes-gcm-key.js";
+import { FrameAuthenticationError, MalformedMessageError } from "./errors.js";
+import { type BodyKind, FrameCrypto, isFrameIv, MAX_GCM_LENGTH, SEQUENCE_NUMBER_END, TAG_LENGTH } from "./frame.js";
+import { CONTENT_NON_FRAMED, type MessageHeader } from "./header.js";
+
+/** Where a frame's parts lie: `prefix` bytes of framing, `length` of ciphertext, then the tag; `total` in all. */
+export interface FramePrefix {
+  readonly kind: BodyKind;
+  /** The frame's sequence number (1 for a non-framed body). */
+  readonly seq: number;
+  /** Plaintext (= ciphertext) bytes. */
+  readonly length: number;
+  readonly prefix: number;
+  readonly total: number;
+}
+
+function u32(b: Uint8Array, at: number): number {
+  return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
+}
+
+function malformed(why: string): MalformedMessageError {
+  return new MalformedMessageError(`malformed message: ${why}`);
+}
+
+/**
+ * Reads the framing at the start of `bytes` (a frame of `header`'s body).
+ * Returns `{ needed }` if `bytes` is too short to tell. Checks the IV and the
+ * final frame's length; the caller checks the sequence number's order.
+ */
+export function readFramePrefix(bytes: Uint8Array, header: MessageHeader, maxLength = 2 ** 32 - 1): FramePrefix | { needed: number } {
+  if (header.contentType === CONTENT_NON_FRAMED) {
+    if (bytes.length < 20) return { needed: 20 };
+    const length = u32(bytes, 12) * 2 ** 32 + u32(bytes, 16);
+    if (length > MAX_GCM_LENGTH || length > maxLength) throw malformed(`a non-framed body of ${length} bytes`);
+    return { kind: "single", seq: 1, length, prefix: 20, total: 20 + length + TAG_LENGTH };
+  }
+  if (bytes.length < 4) return { needed: 4 };
+  const final = u32(bytes, 0) === SEQUENCE_NUMBER_END;
+  const prefix = final ? 24 : 16;
+  if (bytes.length < prefix) return { needed: prefix };
+  const seq = u32(bytes, final ? 4 : 0);
+  const ivEnd = final ? 20 : 16;
+  if (!isFrameIv(bytes.subarray(ivEnd - 12, ivEnd), seq)) throw malformed(`frame ${seq} has the wrong IV`);
+  const length = final ? u32(bytes, 20) : header.frameLength;
+  if (length > header.frameLength) throw malformed(`the final frame holds ${length} bytes, more than the frame length ${header.frameLength}`);
+  return { kind: final ? "final" : "regular", seq, length, prefix, total: prefix + length + TAG_LENGTH };
+}
+
+export class FrameOpener {
+  readonly #frames: FrameCrypto;
+
+  private constructor(
+    private cipher: AesGcmKey | undefined,
+    messageId: Uint8Array,
+  ) {
+    this.#frames = new FrameCrypto(messageId);
+  }
+
+  /** An opener over `contentKey` (copied; the caller may wipe it) for the message with `messageId`. */
+  static async create(contentKey: Uint8Array, messageId: Uint8Array): Promise<FrameOpener> {
+    return new FrameOpener(await aesGcmKey(contentKey), messageId);
+  }
+
+  /**
+   * Verifies and decrypts one whole frame (`frame.length === p.total`).
+   * Synchronous for 256-bit keys (the engine), a promise for legacy 128/192-bit
+   * suites (WebCrypto). Throws FrameAuthenticationError if the tag fails.
+   */
+  open(frame: Uint8Array, p: FramePrefix): Uint8Array | Promise<Uint8Array> {
+    const cipher = this.cipher;
+    if (!cipher) throw new Error("FrameOpener used after destroy()");
+    const ivEnd = p.kind === "final" ? p.prefix - 4 : p.prefix;
+    const iv = p.kind === "single" ? frame.subarray(0, 12) : frame.subarray(ivEnd - 12, ivEnd);
+    const aad = this.#frames.aadFor(p.kind, p.seq, p.length);
+    const fail = (e: unknown) => {
+      if (!(e instanceof AuthenticationError)) return e;
+      return new FrameAuthenticationError(p.kind === "single" ? "the message body does not authenticate" : `frame ${p.seq} (${p.kind}) does not authenticate`);
+    };
+    let opened: Uint8Array | Promise<Uint8Array>;
+    try {
+      opened = cipher.open(iv, frame.subarray(p.prefix, p.total), aad);
+    } catch (e) {
+      throw fail(e);
+    }
+    if (opened instanceof Uint8Array) return opened;
+    return opened.catch((e) => {
+      throw fail(e);
+    });
+  }
+
+  /** Wipes the key (idempotent). */
+  destroy(): void {
+    this.cipher?.destroy();
+    this.cipher = undefined;
+  }
+}

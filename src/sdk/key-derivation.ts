@@ -1,0 +1,48 @@
+/**
+ * Per-message keys from the plaintext data key (framework/transitive-requirements.md):
+ *
+ *   committing suites (v2, HKDF-SHA512), one extract for both outputs:
+ *     PRK        = HKDF-Extract(salt = messageId[32], IKM = dataKey)
+ *     key        = HKDF-Expand(PRK, info = suiteId:u16 ‖ "DERIVEKEY", 32)
+ *     commitKey  = HKDF-Expand(PRK, info = "COMMITKEY", 32)
+ *   non-committing HKDF suites (v1): HKDF(hash, salt = HashLen zero bytes,
+ *     IKM = dataKey, info = suiteId:u16 ‖ messageId[16], keyLength)
+ *   identity suites (v1): key = dataKey
+ *
+ * The commitment key is compared in constant time (wire.ts).
+ */
+import { hkdf } from "../engine/index.js";
+import type { AlgorithmSuite } from "./materials.js";
+
+const DERIVEKEY = new TextEncoder().encode("DERIVEKEY");
+const COMMITKEY = new TextEncoder().encode("COMMITKEY");
+
+export interface MessageKeys {
+  /** The AES-GCM key for the header tag and the body. */
+  readonly key: Uint8Array;
+  /** Committing suites: the 32-byte commitment key stored as the header's suite data. */
+  readonly commitKey?: Uint8Array;
+}
+
+function suiteIdBytes(suite: AlgorithmSuite): Uint8Array {
+  return Uint8Array.of(suite.id >> 8, suite.id & 0xff);
+}
+
+/** Derives the message's content key (and commitment key) from the data key. */
+export function deriveMessageKeys(suite: AlgorithmSuite, dataKey: Uint8Array, messageId: Uint8Array): MessageKeys {
+  if (suite.kdf === "identity") return { key: dataKey.slice() };
+  if (!suite.commitment) {
+    const info = new Uint8Array(2 + messageId.length);
+    info.set(suiteIdBytes(suite));
+    info.set(messageId, 2);
+    return { key: hkdf(suite.kdf, dataKey, undefined, info, suite.keyLength) };
+  }
+  const prk = hkdf.extract(suite.kdf, dataKey, messageId);
+  const info = new Uint8Array(2 + DERIVEKEY.length);
+  info.set(suiteIdBytes(suite));
+  info.set(DERIVEKEY, 2);
+  const key = hkdf.expand(suite.kdf, prk, info, suite.keyLength);
+  const commitKey = hkdf.expand(suite.kdf, prk, COMMITKEY, suite.suiteDataLength);
+  prk.fill(0);
+  return { key, commitKey };
+}

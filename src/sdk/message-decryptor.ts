@@ -1,0 +1,242 @@
+/**
+ * The decryption side of one message (client-apis/decrypt.md), fed bytes in
+ * pieces of any size and shared by one-shot `decrypt` and `decryptStream`.
+ *
+ *   header: parse (strictly, waiting for enough bytes), then `openHeader`
+ *           (policy, materials, commitment key, header tag)
+ *   body:   each frame is checked (sequence number, IV, final frame length)
+ *           and opened with one AES-GCM call (FrameOpener), so its plaintext
+ *           exists only once its tag has verified; `push` returns it then
+ *   footer: signing suites verify ECDSA over the hash of header ‖ body; the
+ *           final frame's plaintext is held back until that succeeds
+ *           (regular frames are released as they verify, as the ESDK does:
+ *           a caller must not treat them as signed before `end()` resolves)
+ *
+ * One-shot decryption passes the whole message to the constructor; signed
+ * messages are then verified with WebCrypto over those bytes at the end
+ * instead of being hashed piece by piece (see signature.ts).
+ *
+ * At most one frame is buffered (plus the header). Any error is final: the
+ * key is wiped, held plaintext is wiped, and later calls throw.
+ */
+import type { Hash } from "../engine/index.js";
+import { ChunkQueue } from "./chunk-queue.js";
+import { MalformedMessageError, SdkError } from "./errors.js";
+import { FrameOpener, type FramePrefix, readFramePrefix } from "./frame-opener.js";
+import { type MessageHeader, type ParsedHeader, parseHeader } from "./header.js";
+import { openHeader } from "./open-header.js";
+import type { DecryptSettings } from "./options.js";
+import { checkSignatureLength, signatureHash, verifyDigest, verifyMessage } from "./signature.js";
+
+type Stage = "header" | "body" | "footer" | "done" | "failed";
+
+function malformed(why: string): MalformedMessageError {
+  return new MalformedMessageError(`malformed message: ${why}`);
+}
+
+export class MessageDecryptor {
+  #stage: Stage = "header";
+  readonly #queue = new ChunkQueue();
+  readonly #settings: DecryptSettings;
+  #header: MessageHeader | undefined;
+  #headerNeeded = 1;
+  #headerPeek = 0;
+  #opener: FrameOpener | undefined;
+  #hash: Hash | undefined;
+  #verificationKey: Uint8Array | undefined;
+  #seq = 1;
+  #held: Uint8Array | undefined;
+  #error: unknown;
+  readonly #wholeMessage: Uint8Array | undefined;
+  /** Bytes of the message consumed so far (header and whole frames). */
+  #consumed = 0;
+
+  /** @param wholeMessage the complete message, when it will be pushed in one piece (one-shot decrypt). */
+  constructor(settings: DecryptSettings, wholeMessage?: Uint8Array) {
+    this.#settings = settings;
+    this.#wholeMessage = wholeMessage;
+  }
+
+  /** The verified header, once it has been read. */
+  get header(): MessageHeader | undefined {
+    return this.#header;
+  }
+
+  /** Feeds message bytes; returns the plaintext that may now be released. */
+  async push(chunk: Uint8Array): Promise<Uint8Array[]> {
+    this.#checkUsable();
+    const out: Uint8Array[] = [];
+    try {
+      this.#queue.push(chunk);
+      await this.#run(out);
+    } catch (e) {
+      this.#fail(e);
+      throw e;
+    }
+    return out;
+  }
+
+  /** Signals the end of the message; returns the last plaintext, or throws if the message is incomplete or bad. */
+  async end(): Promise<Uint8Array[]> {
+    this.#checkUsable();
+    const out: Uint8Array[] = [];
+    try {
+      await this.#run(out);
+      if (this.#stage !== "done") throw malformed(`the message ends early (truncated in the ${this.#stage})`);
+    } catch (e) {
+      this.#fail(e);
+      throw e;
+    }
+    return out;
+  }
+
+  /** Abandons the message: wipes the key and any held plaintext. */
+  destroy(): void {
+    this.#opener?.destroy();
+    this.#opener = undefined;
+    this.#held?.fill(0);
+    this.#held = undefined;
+  }
+
+  #checkUsable(): void {
+    if (this.#stage === "failed") {
+      throw new SdkError(`this message already failed: ${this.#error instanceof Error ? this.#error.message : String(this.#error)}`);
+    }
+  }
+
+  #fail(e: unknown): void {
+    this.#stage = "failed";
+    this.#error = e;
+    this.destroy();
+  }
+
+  async #run(out: Uint8Array[]): Promise<void> {
+    for (;;) {
+      const stage = this.#stage;
+      let progressed: boolean;
+      if (stage === "header") {
+        progressed = await this.#readHeader();
+      } else if (stage === "body") {
+        const r = this.#readBody(out); // a promise only for WebCrypto keys: no await per frame otherwise
+        progressed = r === true || r === false ? r : await r;
+      } else if (stage === "footer") {
+        progressed = await this.#readFooter(out);
+      } else {
+        if (this.#queue.length > 0) throw malformed("bytes after the end of the message");
+        return;
+      }
+      if (!progressed) return;
+    }
+  }
+
+  async #readHeader(): Promise<boolean> {
+    const q = this.#queue;
+    const max = this.#settings.maxEncryptedDataKeys;
+    let parsed;
+    for (;;) {
+      if (q.length < this.#headerNeeded) return false;
+      // Look at everything in hand, but grow a merged (copied) view at most geometrically.
+      const size = Math.min(q.length, Math.max(this.#headerNeeded, 2 * this.#headerPeek, 1024));
+      this.#headerPeek = size;
+      const r = parseHeader(q.peek(size), max);
+      if (!("needed" in r)) {
+        parsed = r;
+        break;
+      }
+      if (size === q.length && r.needed <= size) throw malformed("header parser made no progress");
+      this.#headerNeeded = r.needed;
+    }
+    // Own copy: the input chunks belong to the caller.
+    const headerBytes = q.peek(parsed.length).slice();
+    q.consume(parsed.length);
+    this.#consumed += parsed.length;
+    const again = parseHeader(headerBytes, max);
+    if ("needed" in again) throw malformed("header changed while parsing");
+    await this.#openHeader(again, headerBytes);
+    return true;
+  }
+
+  async #openHeader(parsed: ParsedHeader, headerBytes: Uint8Array): Promise<void> {
+    const { header } = parsed;
+    const { contentKey, verificationKey } = await openHeader(this.#settings, parsed);
+    try {
+      this.#opener = await FrameOpener.create(contentKey, header.messageId);
+    } finally {
+      contentKey.fill(0);
+    }
+    const sig = header.suite.signature;
+    if (sig) {
+      this.#verificationKey = verificationKey;
+      if (!this.#wholeMessage) this.#hash = signatureHash(sig).update(headerBytes);
+    }
+    this.#header = header;
+    this.#stage = "body";
+  }
+
+  /**
+   * Reads and opens the next frame if it is all here. Synchronous with the
+   * engine's AES-256 (no await per frame); a promise only for WebCrypto keys.
+   */
+  #readBody(out: Uint8Array[]): boolean | Promise<boolean> {
+    const q = this.#queue;
+    const header = this.#header!;
+    // Every frame's framing fits in 24 bytes.
+    const p = readFramePrefix(q.peek(Math.min(q.length, 24)), header, this.#settings.maxFrameLength);
+    if ("needed" in p) return false;
+    if (p.seq !== this.#seq) throw malformed(`frame sequence number ${p.seq} where ${this.#seq} was expected`);
+    if (q.length < p.total) return false;
+    const frame = q.peek(p.total);
+    this.#hash?.update(frame);
+    const opened = this.#opener!.open(frame, p);
+    const prefix = p;
+    if (opened instanceof Uint8Array) return this.#release(opened, prefix, out);
+    return opened.then((plaintext) => this.#release(plaintext, prefix, out));
+  }
+
+  /** Moves past a verified frame and decides what of its plaintext may go out now. */
+  #release(plaintext: Uint8Array, { kind, total }: FramePrefix, out: Uint8Array[]): true {
+    this.#queue.consume(total);
+    this.#consumed += total;
+    this.#seq++;
+    if (kind === "regular") {
+      if (plaintext.length) out.push(plaintext);
+    } else if (this.#header!.suite.signature) {
+      this.#held = plaintext;
+      this.#stage = "footer";
+    } else {
+      if (plaintext.length) out.push(plaintext);
+      this.#finishKey();
+      this.#stage = "done";
+    }
+    return true;
+  }
+
+  async #readFooter(out: Uint8Array[]): Promise<boolean> {
+    const q = this.#queue;
+    const sig = this.#header!.suite.signature!;
+    if (q.length < 2) return false;
+    const p = q.peek(2);
+    const n = (p[0] << 8) | p[1];
+    checkSignatureLength(sig, n);
+    if (q.length < 2 + n) return false;
+    const signature = q.peek(2 + n).subarray(2);
+    if (this.#wholeMessage) {
+      await verifyMessage(sig, this.#verificationKey!, this.#wholeMessage.subarray(0, this.#consumed), signature);
+    } else {
+      verifyDigest(sig, this.#verificationKey!, this.#hash!.digest(), signature);
+    }
+    q.consume(2 + n);
+    this.#consumed += 2 + n;
+    const held = this.#held!;
+    this.#held = undefined;
+    if (held.length) out.push(held);
+    this.#finishKey();
+    this.#stage = "done";
+    return true;
+  }
+
+  #finishKey(): void {
+    this.#opener?.destroy();
+    this.#opener = undefined;
+  }
+}
