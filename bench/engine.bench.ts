@@ -12,6 +12,7 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { writeResultsSection } from "./results-file.js";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -142,7 +143,7 @@ async function main(): Promise<void> {
     }
   }
   const env = await environment();
-  writeFileSync(join(root, "bench/RESULTS.md"), renderResults(rows, env));
+  writeResultsSection("engine", renderResults(rows, env));
   writeFileSync(join(root, "bench/chart.svg"), renderChart(rows, `${env.cpu.split(";")[0]}; Node ${env.versions.Node}${nodeOnly ? "" : `, Deno ${env.versions.Deno}, Bun ${env.versions.Bun}`}; ${env.date}`));
   updateReadme(rows, env);
   console.log(`wrote bench/RESULTS.md, bench/chart.svg and README.md's table in ${((performance.now() - started) / 1000).toFixed(0)} s (checksum ${sink})`);

@@ -98,9 +98,9 @@ export function renderResults(rows: Row[], env: Environment): string {
   const sizes = [...new Set(node.filter((r) => r.size > 0).map((r) => r.size))].sort((a, b) => a - b);
   const versions = Object.entries(env.versions).map(([k, v]) => `${k} ${v}`).join(", ");
   const out = [
-    "# wasmkms benchmark results",
+    "## Engine",
     "",
-    `Written by \`npm run bench\` (bench/engine.bench.ts) on ${env.date}; regenerate rather than edit.`,
+    `Written by \`npm run bench\` (bench/engine.bench.ts) on ${env.date}.`,
     "",
     `- **Machine:** ${env.cpu}`,
     `- **Versions:** ${versions}`,
@@ -114,22 +114,22 @@ export function renderResults(rows: Row[], env: Environment): string {
     "",
     "![AES-256-GCM seal throughput by message size](chart.svg)",
     "",
-    "## Targets",
+    "### Targets",
     "",
     ...targetTable(rows),
     "",
-    `## Node ${node[0]?.runtime.split(" ")[1] ?? ""}`,
+    `### Node ${node[0]?.runtime.split(" ")[1] ?? ""}`,
   ];
   for (const size of sizes) {
-    out.push("", `### ${sizeName(size)} messages`, "", ...throughputTable(node.filter((r) => r.size === size), false));
+    out.push("", `#### ${sizeName(size)} messages`, "", ...throughputTable(node.filter((r) => r.size === size), false));
   }
   for (const group of [GROUPS.hkdf, GROUPS.keySetup]) {
     const part = node.filter((r) => r.group === group);
-    if (part.length) out.push("", `### ${group}`, "", ...latencyTable(part));
+    if (part.length) out.push("", `#### ${group}`, "", ...latencyTable(part));
   }
   for (const runtime of others) {
     const [name, version] = runtime.split(" ");
-    out.push("", `## ${name[0].toUpperCase()}${name.slice(1)} ${version}`, "", ...throughputTable(rows.filter((r) => r.runtime === runtime), true));
+    out.push("", `### ${name[0].toUpperCase()}${name.slice(1)} ${version}`, "", ...throughputTable(rows.filter((r) => r.runtime === runtime), true));
   }
   out.push("");
   return out.join("\n");
