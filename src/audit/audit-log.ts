@@ -1,13 +1,19 @@
 /**
  * AuditLog: one CloudTrail-shaped record per KMS call, hash-chained, kept in
- * a sink (sinks.ts), indexed in memory for queries, last use and usage.
+ * a sink (sinks.ts).
  *
  * Recording is on every call's path, so it does the least it can: sanitize
  * the request (sanitize.ts), serialize one compact line with a single
  * JSON.stringify, hash it (SHA-256 on the engine, record-line.ts), append it,
- * and add a few numbers to the indexes (audit-index.ts). The CloudTrail
- * object it returns is assembled from the same fields, and queries assemble
- * them again from the stored lines they return.
+ * and note the call's keys' last use (audit-index.ts). The CloudTrail
+ * object it returns is assembled from the same fields.
+ *
+ * Memory is O(number of keys), not O(number of records): the log keeps the
+ * chain's head (count, last hash, the hashes of the newest records), the
+ * first record's time, and per key its last successful use. `query()`,
+ * `usage()` and `verify()` read the records back from the sink a page at a
+ * time. (The memory sink itself holds every line, so it grows with the log;
+ * a store-backed sink keeps them in the store.)
  *
  * With a transactional sink (storeAuditSink), a record appended inside a
  * store transaction that then rolls back disappears from the store; the log
@@ -20,14 +26,14 @@
  * rollback; `head()` gives an anchor to keep elsewhere for `verify(anchor)`.
  */
 import { type Clock, systemClock } from "../clock.js";
-import { AuditIndex } from "./audit-index.js";
+import { CRYPTOGRAPHIC_OPERATIONS, KeyIndex } from "./audit-index.js";
 import { type AuditEvent, type RecordFields, buildEvent } from "./event.js";
 import { type RandomSource, pooledRandom, uuidFrom } from "./event-ids.js";
 import { GENESIS_HASH, canonicalForm, hashText, lineOf, parseLine } from "./record-line.js";
 import { requestParameters, responseElements } from "./sanitize.js";
 import type { AuditSink } from "./sinks.js";
-import { type UsageReport, usageReport } from "./usage.js";
-import { type ChainHead, type VerifyResult, verifyLines } from "./verify-chain.js";
+import { type UsageRecord, type UsageReport, usageReport } from "./usage.js";
+import { type ChainHead, type VerifyResult, verifyChain } from "./verify-chain.js";
 
 /** One call, as the Kms reports it. */
 export interface AuditInput {
@@ -79,19 +85,23 @@ export interface KeyLastUse {
 
 /** Hashes of the newest records, to tell a rolled-back append from tampering. */
 const RECENT = 256;
+/** Lines read from the sink at a time. */
+const PAGE = 1024;
 
 export class AuditLog {
   readonly #sink: AuditSink;
   readonly #random: RandomSource;
   readonly #clock: Clock;
-  readonly #index = new AuditIndex();
+  readonly #keys = new KeyIndex();
+  /** Time of record 0 (0 if it is damaged); undefined while the log is empty. */
+  #firstTime: number | undefined;
   /** Hash of record n lives at #recent[n % RECENT] while n is among the newest RECENT. */
   readonly #recent: string[] = new Array(RECENT);
   #next = 0;
   #lastHash = GENESIS_HASH;
 
   /**
-   * Opens the log in `sink`, indexing the lines already there.
+   * Opens the log in `sink`, reading the lines already there (a page at a time).
    * opts.random: random bytes for event and request ids (default: the platform CSPRNG);
    * opts.clock: the end of `usage()`'s default range (default: the system clock).
    */
@@ -102,7 +112,8 @@ export class AuditLog {
     this.#sink = sink;
     this.#random = opts.random ?? pooledRandom();
     this.#clock = opts.clock ?? systemClock;
-    this.#take(sink.readAll());
+    if (sink.read === undefined) this.#take(sink.readAll());
+    else for (let from = 0, page: string[]; (page = sink.read(from, PAGE)).length > 0; from += page.length) this.#take(page);
   }
 
   /** Records in the log. */
@@ -120,7 +131,7 @@ export class AuditLog {
   /** When the first record was made (GetKeyLastUsage's TrackingStartDate), if there is one. */
   trackingStart(): Date | undefined {
     this.#sync();
-    return this.#next === 0 ? undefined : new Date(this.#index.times[0]);
+    return this.#firstTime === undefined ? undefined : new Date(this.#firstTime);
   }
 
   /** Records one call and returns its event. Nothing is kept if the sink refuses the line. */
@@ -152,7 +163,8 @@ export class AuditLog {
     const canonical = canonicalForm(fields);
     fields.hash = hashText(canonical);
     this.#sink.append(lineOf(canonical, fields.hash));
-    this.#added(fields.time, fields.operation, fields.principal, fields.errorCode, keyArns, fields.hash);
+    this.#keys.note(fields.sequence, fields.time, fields.operation, fields.errorCode, keyArns, fields.eventId, fields.requestId);
+    this.#added(fields.time, fields.hash);
     return buildEvent(fields);
   }
 
@@ -165,92 +177,120 @@ export class AuditLog {
     this.#sync();
     const heads: ChainHead[] = [{ count: this.#next, hash: this.#lastHash }];
     if (anchor !== undefined) heads.push(anchor);
-    return verifyLines(this.#sink.readAll(), heads);
+    const read = this.#sink.read?.bind(this.#sink);
+    if (read !== undefined) return verifyChain(read, heads);
+    const all = this.#sink.readAll();
+    return verifyChain((from, limit) => all.slice(from, from + limit), heads);
   }
 
-  /** Records matching every given criterion, oldest first. */
+  /** Records matching every given criterion, oldest first (read back from the sink). */
   query(q: AuditQuery = {}): AuditEvent[] {
     this.#sync();
     const limit = q.limit ?? Number.POSITIVE_INFINITY;
     if (!(limit >= 0)) throw new TypeError(`AuditLog.query: limit must be ≥ 0, got ${q.limit}`);
-    const seqs = this.#index.find(
-      {
-        keyArns: q.keyId === undefined ? undefined : this.#index.arnsOf(q.keyId),
-        operation: q.eventName,
-        principal: q.principal,
-        errorCode: q.errorCode,
-        from: q.from === undefined ? undefined : timeOf(q.from, "from"),
-        to: q.to === undefined ? undefined : timeOf(q.to, "to"),
-      },
-      limit,
-    );
-    return this.#readLines(seqs).map((line, i) => this.#event(line, seqs[i]));
+    const from = q.from === undefined ? Number.NEGATIVE_INFINITY : timeOf(q.from, "from");
+    const to = q.to === undefined ? Number.POSITIVE_INFINITY : timeOf(q.to, "to");
+    const out: AuditEvent[] = [];
+    if (limit <= 0) return out;
+    const { keyId, eventName, principal, errorCode } = q;
+    const arns = keyId === undefined ? undefined : this.#keys.arnsOf(keyId);
+    if (arns !== undefined && arns.length === 0) return out;
+    // Cheap tests on the raw line first: a record can only match if the line holds these strings.
+    const needles: string[] = [];
+    for (const value of [eventName, principal, errorCode]) if (value) needles.push(JSON.stringify(value));
+    if (arns?.length === 1) needles.push(JSON.stringify(arns[0]));
+    for (const r of this.#records(needles)) {
+      if (r.time < from || r.time > to) continue;
+      if (eventName !== undefined && r.operation !== eventName) continue;
+      if (principal !== undefined && r.principal !== principal) continue;
+      if (errorCode !== undefined && r.errorCode !== errorCode) continue;
+      if (arns !== undefined && !r.keyArns.some((arn) => arns.includes(arn))) continue;
+      if (r.fields === undefined) throw new Error(`AuditLog: record ${r.seq} cannot be read (${r.damage}); verify() says more`);
+      out.push(buildEvent(r.fields));
+      if (out.length >= limit) break;
+    }
+    return out;
   }
 
   /** The key's last successful cryptographic use (for GetKeyLastUsage), by key ARN (or key id). */
   lastUse(keyArn: string): KeyLastUse | undefined {
     this.#sync();
-    let seq: number | undefined;
-    for (const arn of this.#index.arnsOf(keyArn)) {
-      const s = this.#index.lastUse(arn);
-      if (s !== undefined && (seq === undefined || s > seq)) seq = s;
+    let last: ReturnType<KeyIndex["lastUse"]>;
+    for (const arn of this.#keys.arnsOf(keyArn)) {
+      const use = this.#keys.lastUse(arn);
+      if (use !== undefined && (last === undefined || use.seq > last.seq)) last = use;
     }
-    if (seq === undefined) return undefined;
-    const event = this.#event(this.#readLines([seq])[0], seq);
-    return { time: new Date(this.#index.times[seq]), operation: event.eventName, eventId: event.eventID, requestId: event.requestID };
+    if (last === undefined) return undefined;
+    return { time: new Date(last.time), operation: last.operation, eventId: last.eventId, requestId: last.requestId };
   }
 
   /**
    * Calls per operation and per key in `range` (inclusive; default: from the
    * first record to the clock's now), and what they would cost (usage.ts).
+   * Reads every record back from the sink.
    */
   usage(range: { from?: Date | number; to?: Date | number } = {}): UsageReport {
     this.#sync();
     const to = range.to === undefined ? this.#clock.now() : timeOf(range.to, "to");
-    const from = range.from === undefined ? (this.#next === 0 ? to : Math.min(this.#index.times[0], to)) : timeOf(range.from, "from");
+    const from = range.from === undefined ? (this.#firstTime === undefined ? to : Math.min(this.#firstTime, to)) : timeOf(range.from, "from");
     if (from > to) throw new RangeError("AuditLog.usage: from is after to");
-    return usageReport(this.#index, from, to);
+    return usageReport(this.#records([]), from, to);
   }
 
-  #event(line: string | undefined, seq: number): AuditEvent {
-    const parsed = line === undefined ? { error: "it is gone" } : parseLine(line, false);
-    if ("error" in parsed) throw new Error(`AuditLog: record ${seq} cannot be read (${parsed.error}); verify() says more`);
-    return buildEvent(parsed.fields);
-  }
-
-  /** The lines at `seqs` (ascending), reading runs of consecutive numbers at once. */
-  #readLines(seqs: readonly number[]): (string | undefined)[] {
+  /**
+   * Every record now in the sink, oldest first, read a page at a time. A
+   * damaged line reads as a record with no operation, caller or keys, at the
+   * time of the one before it. Lines lacking one of `needles` are skipped
+   * unparsed (they cannot match).
+   */
+  *#records(needles: readonly string[]): Generator<ScannedRecord> {
+    const count = this.#next;
     const read = this.#sink.read?.bind(this.#sink);
-    const all = read === undefined && seqs.length > 0 ? this.#sink.readAll() : undefined;
-    const out: (string | undefined)[] = [];
-    for (let i = 0; i < seqs.length; ) {
-      let j = i + 1;
-      while (j < seqs.length && seqs[j] === seqs[j - 1] + 1) j++;
-      const lines = all ? all.slice(seqs[i], seqs[i] + (j - i)) : read!(seqs[i], j - i);
-      for (let k = 0; k < j - i; k++) out.push(lines[k]);
-      i = j;
+    const all = read === undefined ? this.#sink.readAll() : undefined;
+    let time = 0;
+    for (let seq = 0; seq < count; ) {
+      const page = all ? all.slice(seq, Math.min(count, seq + PAGE)) : read!(seq, Math.min(PAGE, count - seq));
+      if (page.length === 0) return;
+      for (let i = 0; i < page.length; i++, seq++) {
+        const line = page[i];
+        let skip = false;
+        for (let n = 0; n < needles.length; n++) {
+          if (!line.includes(needles[n])) {
+            skip = true;
+            break;
+          }
+        }
+        if (skip) continue;
+        const parsed = parseLine(line, false);
+        if ("fields" in parsed) {
+          const f = parsed.fields;
+          time = f.time;
+          yield { seq, time, operation: f.operation, principal: f.principal, errorCode: f.errorCode, keyArns: f.keyArns, fields: f };
+        } else {
+          yield { seq, time, operation: "", principal: "", errorCode: null, keyArns: [], damage: parsed.error };
+        }
+      }
     }
-    return out;
   }
 
-  #added(time: number, operation: string, principal: string, errorCode: string | null, keyArns: readonly string[], hash: string): void {
-    this.#index.add(time, operation, principal, errorCode, keyArns);
+  #added(time: number, hash: string): void {
+    if (this.#next === 0) this.#firstTime = time;
     this.#recent[this.#next % RECENT] = hash;
     this.#lastHash = hash;
     this.#next++;
   }
 
-  /** Indexes lines read from the sink (at start, or appended by someone else). */
+  /** Takes in lines read from the sink (at start, or appended by someone else). */
   #take(lines: readonly string[]): void {
     for (const line of lines) {
       const parsed = parseLine(line, false);
       if ("fields" in parsed) {
         const f = parsed.fields;
-        this.#added(f.time, f.operation, f.principal, f.errorCode, f.keyArns, f.hash);
+        this.#keys.note(this.#next, f.time, f.operation, f.errorCode, f.keyArns, f.eventId, f.requestId);
+        this.#added(f.time, f.hash);
       } else {
         // Damaged: keep its place, chain on from its bytes; verify() reports it.
-        const time = this.#next === 0 ? 0 : this.#index.times[this.#next - 1];
-        this.#added(time, "", "", null, [], lineHash(line));
+        this.#added(0, lineHash(line));
       }
     }
   }
@@ -261,18 +301,55 @@ export class AuditLog {
     if (count === undefined || count === this.#next || !this.#sink.transactional) return;
     if (count > this.#next) {
       const read = this.#sink.read;
-      this.#take(read ? read.call(this.#sink, this.#next, count - this.#next) : this.#sink.readAll().slice(this.#next));
+      if (read === undefined) this.#take(this.#sink.readAll().slice(this.#next));
+      else while (this.#next < count) {
+        const page = read.call(this.#sink, this.#next, Math.min(PAGE, count - this.#next));
+        if (page.length === 0) break;
+        this.#take(page);
+      }
       return;
     }
     if (this.#next - count >= RECENT) return;
     if (count > 0) {
-      const last = this.#readLines([count - 1])[0];
+      const last = this.#readLine(count - 1);
       if (last === undefined || lineHash(last) !== this.#recent[(count - 1) % RECENT]) return;
     }
-    this.#index.truncate(count);
     this.#next = count;
     this.#lastHash = count === 0 ? GENESIS_HASH : this.#recent[(count - 1) % RECENT];
+    if (count === 0) this.#firstTime = undefined;
+    this.#findLastUses(this.#keys.forgetFrom(count), count);
   }
+
+  /** After a rollback: looks back from record `count - 1` for the last use of each of `arns`. */
+  #findLastUses(arns: Set<string>, count: number): void {
+    for (let end = count; arns.size > 0 && end > 0; ) {
+      const start = Math.max(0, end - PAGE);
+      const page = this.#sink.read ? this.#sink.read(start, end - start) : this.#sink.readAll().slice(start, end);
+      for (let i = page.length - 1; i >= 0 && arns.size > 0; i--) {
+        const parsed = parseLine(page[i], false);
+        if (!("fields" in parsed)) continue;
+        const f = parsed.fields;
+        if (f.errorCode !== null || !CRYPTOGRAPHIC_OPERATIONS.has(f.operation)) continue;
+        for (const arn of f.keyArns) {
+          if (!arns.delete(arn)) continue;
+          this.#keys.restore(arn, { seq: start + i, time: f.time, operation: f.operation, eventId: f.eventId, requestId: f.requestId });
+        }
+      }
+      end = start;
+    }
+  }
+
+  #readLine(seq: number): string | undefined {
+    return this.#sink.read ? this.#sink.read(seq, 1)[0] : this.#sink.readAll()[seq];
+  }
+}
+
+interface ScannedRecord extends UsageRecord {
+  seq: number;
+  principal: string;
+  /** Absent for a damaged line. */
+  fields?: RecordFields;
+  damage?: string;
 }
 
 /** The hash a line carries (or, for a damaged line, the hash of its bytes). */

@@ -89,16 +89,42 @@ export function hashText(text: string): string {
  * The canonical form of a record (everything but its hash): the text
  * JSON.stringify makes of the field array, put together piece by piece, since
  * most pieces repeat from call to call (operation, caller, Region, key ARN)
- * and their JSON is cached. (Numbers and booleans print as JSON prints them.)
+ * and their JSON is cached: the run from operation to region, and the key
+ * list, as the last one made (consecutive calls mostly share them). Numbers
+ * and booleans print as JSON prints them; previousHash and eventId are
+ * written as they are, since the log makes both itself (hex digits; a UUID).
  */
 export function canonicalForm(f: Omit<RecordFields, "hash">): string {
-  const keys = f.keyArns.length === 1 ? `[${json(f.keyArns[0])}]` : JSON.stringify(f.keyArns);
   return (
-    `[${LINE_FORMAT},${f.sequence},${quote(f.previousHash)},${f.time},${json(f.operation)},${json(f.principal)},` +
-    `${json(f.account)},${json(f.region)},${JSON.stringify(f.request)},${JSON.stringify(f.response)},` +
-    `${json(f.errorCode)},${JSON.stringify(f.errorMessage)},${keys},${f.readOnly},${quote(f.requestId)},` +
-    `${quote(f.eventId)},${json(f.sourceIp)},${json(f.userAgent)}]`
+    `[${LINE_FORMAT},${f.sequence},"${f.previousHash}",${f.time},${callerText(f.operation, f.principal, f.account, f.region)},` +
+    `${JSON.stringify(f.request)},${JSON.stringify(f.response)},` +
+    `${json(f.errorCode)},${JSON.stringify(f.errorMessage)},${keysText(f.keyArns)},${f.readOnly},${quote(f.requestId)},` +
+    `"${f.eventId}",${json(f.sourceIp)},${json(f.userAgent)}]`
   );
+}
+
+let lastCaller: [string, string, string, string, string] = ["", "", "", "", ""];
+
+/** `"operation","principal","account","region"` (the last one is kept). */
+function callerText(operation: string, principal: string, account: string, region: string): string {
+  const c = lastCaller;
+  if (c[0] === operation && c[1] === principal && c[2] === account && c[3] === region) return c[4];
+  const text = `${json(operation)},${json(principal)},${json(account)},${json(region)}`;
+  lastCaller = [operation, principal, account, region, text];
+  return text;
+}
+
+let lastKey = "";
+let lastKeyText = "[]";
+
+/** The key ARN list as JSON (the last one-key list is kept). */
+function keysText(keyArns: readonly string[]): string {
+  if (keyArns.length !== 1) return JSON.stringify(keyArns);
+  if (keyArns[0] !== lastKey) {
+    lastKeyText = `[${json(keyArns[0])}]`;
+    lastKey = keyArns[0];
+  }
+  return lastKeyText;
 }
 
 /** Characters JSON.stringify escapes (control characters, quote, backslash, lone surrogates). */

@@ -19,7 +19,13 @@
  * if CancelKeyDeletion follows (AWS then charges "as though it was never
  * scheduled for deletion"); and a DeleteKey record ends it for good.
  */
-import { type AuditIndex, keysOf } from "./audit-index.js";
+/** What usage needs of one record. */
+export interface UsageRecord {
+  time: number;
+  operation: string;
+  errorCode: string | null;
+  keyArns: readonly string[];
+}
 
 export const PRICES = {
   /** USD per customer managed key per month. */
@@ -59,29 +65,44 @@ export interface UsageReport {
 
 const requestCost = (requests: number) => (requests * PRICES.per10kRequests) / 10_000;
 
-export function usageReport(index: AuditIndex, from: number, to: number): UsageReport {
+/**
+ * The report for [from, to] over every record of a log, oldest first, in one
+ * pass: counts for the records in the range, and each key's billable span
+ * over the whole log (memory: per operation and per key, never per record).
+ */
+export function usageReport(records: Iterable<UsageRecord>, from: number, to: number): UsageReport {
   const byOperation: Record<string, number> = {};
   const byKey: Record<string, KeyUsage> = {};
   const keyUsage = (arn: string) => (byKey[arn] ??= { requests: 0, byOperation: {}, keyMonths: 0, cost: 0 });
   let requests = 0;
   let throttledRequests = 0;
-  for (const seq of index.find({ from, to })) {
-    if (index.errors[seq] === "ThrottlingException") {
+  const lives = new Map<string, Life>();
+  const seen = new Set<string>();
+  let first: number | undefined;
+  for (const r of records) {
+    first ??= r.time;
+    for (const arn of r.keyArns) seen.add(arn);
+    if (r.errorCode === null && LIFECYCLE.has(r.operation)) live(lives, r, first);
+    if (!(r.time >= from && r.time <= to)) continue;
+    if (r.errorCode === "ThrottlingException") {
       throttledRequests++;
       continue;
     }
-    const operation = index.operations[seq];
+    const operation = r.operation;
     requests++;
     byOperation[operation] = (byOperation[operation] ?? 0) + 1;
-    for (const arn of new Set(keysOf(index.keys[seq]))) {
+    for (const arn of r.keyArns.length > 1 ? new Set(r.keyArns) : r.keyArns) {
       const usage = keyUsage(arn);
       usage.requests++;
       usage.byOperation[operation] = (usage.byOperation[operation] ?? 0) + 1;
     }
   }
+  // A key the log never saw created existed from its first record.
+  if (first !== undefined) for (const arn of seen) if (!lives.has(arn)) lives.set(arn, { start: first });
   let keyMonths = 0;
-  for (const [arn, [start, stop]] of billableSpans(index)) {
-    const ms = Math.min(stop, to) - Math.max(start, from);
+  for (const [arn, life] of lives) {
+    const stop = life.pendingSince ?? life.deletedAt ?? Number.POSITIVE_INFINITY;
+    const ms = Math.min(stop, to) - Math.max(life.start, from);
     if (ms <= 0) continue;
     const months = ms / MS_PER_MONTH;
     keyUsage(arn).keyMonths = months;
@@ -103,38 +124,26 @@ export function usageReport(index: AuditIndex, from: number, to: number): UsageR
   };
 }
 
-const LIFECYCLE = ["CreateKey", "ScheduleKeyDeletion", "CancelKeyDeletion", "DeleteKey"] as const;
+const LIFECYCLE = new Set(["CreateKey", "ScheduleKeyDeletion", "CancelKeyDeletion", "DeleteKey"]);
 
-/** Each key's billable span [start, stop) over the whole log (stop = Infinity while it lives). */
-function billableSpans(index: AuditIndex): Map<string, [number, number]> {
-  interface Life {
-    start: number;
-    pendingSince?: number;
-    deletedAt?: number;
-  }
-  const lives = new Map<string, Life>();
-  const events = LIFECYCLE.flatMap((op) => index.withOperation(op)).sort((a, b) => a - b);
-  for (const seq of events) {
-    if (index.errors[seq] !== null) continue;
-    const time = index.times[seq];
-    const operation = index.operations[seq];
-    for (const arn of keysOf(index.keys[seq])) {
-      let life = lives.get(arn);
-      if (life === undefined) {
-        // A key the log never saw created existed from its first record.
-        life = { start: operation === "CreateKey" ? time : index.times[0] };
-        lives.set(arn, life);
-      }
-      if (operation === "DeleteKey") life.deletedAt ??= time;
-      else if (life.deletedAt !== undefined) continue;
-      else if (operation === "ScheduleKeyDeletion") life.pendingSince ??= time;
-      else if (operation === "CancelKeyDeletion") life.pendingSince = undefined;
+/** A key's billable span [start, stop) over the whole log (stop = pendingSince ?? deletedAt ?? Infinity). */
+interface Life {
+  start: number;
+  pendingSince?: number;
+  deletedAt?: number;
+}
+
+/** Applies one successful lifecycle record to its keys' lives. */
+function live(lives: Map<string, Life>, r: UsageRecord, first: number): void {
+  for (const arn of r.keyArns) {
+    let life = lives.get(arn);
+    if (life === undefined) {
+      life = { start: r.operation === "CreateKey" ? r.time : first };
+      lives.set(arn, life);
     }
+    if (r.operation === "DeleteKey") life.deletedAt ??= r.time;
+    else if (life.deletedAt !== undefined) continue;
+    else if (r.operation === "ScheduleKeyDeletion") life.pendingSince ??= r.time;
+    else if (r.operation === "CancelKeyDeletion") life.pendingSince = undefined;
   }
-  for (const arn of index.keyArns()) if (!lives.has(arn) && index.size > 0) lives.set(arn, { start: index.times[0] });
-  const spans = new Map<string, [number, number]>();
-  for (const [arn, life] of lives) {
-    spans.set(arn, [life.start, life.pendingSince ?? life.deletedAt ?? Number.POSITIVE_INFINITY]);
-  }
-  return spans;
 }

@@ -170,19 +170,27 @@ export class CachingMaterialsManager implements MaterialsManager {
     this.#clock = o.clock ?? systemClock;
   }
 
-  async getEncryptionMaterials(request: EncryptionMaterialsRequest): Promise<EncryptionMaterials> {
+  getEncryptionMaterials(request: EncryptionMaterialsRequest): Promise<EncryptionMaterials> {
+    try {
+      const materials = this.encryptionMaterialsNow(request);
+      return Promise.resolve(materials);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * `getEncryptionMaterials`, answering synchronously when a live cache entry
+   * has the materials (the hot path of many small messages: no promise), and
+   * with a promise otherwise. Throws synchronously on an invalid request.
+   * @internal
+   */
+  encryptionMaterialsNow(request: EncryptionMaterialsRequest): EncryptionMaterials | Promise<EncryptionMaterials> {
     const length = request.plaintextLength;
     const suite = algorithmSuite(request.suiteId ?? DEFAULT_SUITE_ID);
     if (length === undefined || suite.kdf === "identity") return this.backingMaterialsManager.getEncryptionMaterials(request);
     if (!Number.isSafeInteger(length) || length < 0) throw new InvalidParameterError(`plaintextLength must be a non-negative integer, got ${length}`);
     checkEncryptSuite(suite, request.commitmentPolicy);
-    const backing = (): Promise<EncryptionMaterials> =>
-      this.backingMaterialsManager.getEncryptionMaterials({
-        encryptionContext: request.encryptionContext,
-        commitmentPolicy: request.commitmentPolicy,
-        ...(request.suiteId === undefined ? {} : { suiteId: request.suiteId }),
-        plaintextLength: this.maxBytesEncrypted,
-      });
     // Too big for any entry: fresh materials for this message alone, never cached.
     if (length > this.maxBytesEncrypted) return this.backingMaterialsManager.getEncryptionMaterials(request);
     const key = this.#encryptionKey(request);
@@ -194,9 +202,16 @@ export class CachingMaterialsManager implements MaterialsManager {
     if (entry) {
       entry.messagesEncrypted += 1;
       entry.bytesEncrypted += length;
-      return (entry.materials ?? (await entry.pending!)) as EncryptionMaterials;
+      return (entry.materials ?? entry.pending!) as EncryptionMaterials | Promise<EncryptionMaterials>;
     }
-    return (await this.#fill(key, "encrypt", backing, { messagesEncrypted: 1, bytesEncrypted: length })) as EncryptionMaterials;
+    const backing = (): Promise<EncryptionMaterials> =>
+      this.backingMaterialsManager.getEncryptionMaterials({
+        encryptionContext: request.encryptionContext,
+        commitmentPolicy: request.commitmentPolicy,
+        ...(request.suiteId === undefined ? {} : { suiteId: request.suiteId }),
+        plaintextLength: this.maxBytesEncrypted,
+      });
+    return this.#fill(key, "encrypt", backing, { messagesEncrypted: 1, bytesEncrypted: length }) as Promise<EncryptionMaterials>;
   }
 
   async decryptMaterials(request: DecryptionMaterialsRequest): Promise<DecryptionMaterials> {
@@ -251,7 +266,14 @@ export class CachingMaterialsManager implements MaterialsManager {
 
   /** Appendix A, encryption materials: SHA512(SHA512(partition) ‖ 0x01 ‖ suite ‖ SHA512(context)), or 0x00 without a suite. */
   #encryptionKey(request: EncryptionMaterialsRequest): string {
-    const fingerprint = `${request.suiteId ?? ""}:${JSON.stringify(Object.entries(request.encryptionContext))}`;
+    // Exact (every key and value length-prefixed) and cheaper than serializing the context.
+    const context = request.encryptionContext;
+    let fingerprint = `${request.suiteId ?? ""}:`;
+    for (const k of Object.keys(context)) {
+      const v = context[k];
+      if (typeof v !== "string") return this.#computeEncryptionKey(request); // invalid: let serialization refuse it
+      fingerprint += `${k.length}:${k}${v.length}:${v}`;
+    }
     let id = this.#encryptionIds.get(fingerprint);
     if (id === undefined) this.#encryptionIds.set(fingerprint, (id = this.#computeEncryptionKey(request)));
     return id;

@@ -8,8 +8,10 @@
 import { InvalidParameterError } from "./errors.js";
 import type { MessageHeader } from "./header.js";
 import type { Keyring, MaterialsManager } from "./materials.js";
-import { MessageEncryptor } from "./message-encryptor.js";
+import { frameSize } from "./frame-sealer.js";
+import { encryptionMaterialsFor, isPromise, MessageEncryptor } from "./message-encryptor.js";
 import { type EncryptOptions, encryptSettings } from "./options.js";
+import { maxSignatureLength } from "./signature.js";
 
 export interface EncryptResult {
   /** The complete message: header ‖ body ‖ footer. */
@@ -27,17 +29,24 @@ export async function encrypt(
   options?: EncryptOptions,
 ): Promise<EncryptResult> {
   if (!(plaintext instanceof Uint8Array)) throw new InvalidParameterError("plaintext must be a Uint8Array");
-  const settings = encryptSettings(keyringOrCmm, { ...options, plaintextLength: plaintext.length });
-  const enc = await MessageEncryptor.start(settings, { oneShot: true });
+  const settings = encryptSettings(keyringOrCmm, options, plaintext.length);
+  // Materials from a cache come without a promise; the rest runs synchronously.
+  const pending = encryptionMaterialsFor(settings);
+  const materials = isPromise(pending) ? await pending : pending;
+  const F = settings.frameLength;
+  const n = plaintext.length;
+  const full = Math.floor(n / F);
+  const rest = n - full * F;
+  const bodySize = full * frameSize(F, false) + frameSize(rest, true);
+  // The message goes into one array allocated with the header, sized for the body and the longest footer.
+  const enc = MessageEncryptor.fromMaterials(settings, materials, {
+    oneShot: true,
+    roomAfter: (suite) => bodySize + (suite.signature ? 2 + maxSignatureLength(suite.signature) : 0),
+  });
   try {
-    const F = enc.frameLength;
-    const n = plaintext.length;
-    const full = Math.floor(n / F);
-    const rest = n - full * F;
     const header = enc.headerBytes;
-    const size = header.length + full * enc.frameSize(F, false) + enc.frameSize(rest, true) + enc.maxFooterLength;
-    const out = new Uint8Array(size);
-    out.set(header);
+    const size = header.length + bodySize + enc.maxFooterLength;
+    const out = new Uint8Array(header.buffer, header.byteOffset, size);
     let off = header.length;
     for (let i = 0, at = 0; i < full; i++, at += F) off += enc.writeFrame(plaintext.subarray(at, at + F), false, out, off);
     off += enc.writeFrame(plaintext.subarray(full * F), true, out, off);

@@ -9,7 +9,14 @@
 import { Aes256Gcm } from "../engine/index.js";
 import { InvalidParameterError } from "./errors.js";
 import { FINAL_FRAME_PREFIX, FrameCrypto, MAX_SEQUENCE_NUMBER, REGULAR_FRAME_PREFIX, SEQUENCE_NUMBER_END, TAG_LENGTH } from "./frame.js";
-import { ByteWriter } from "./wire.js";
+
+function putU32(out: Uint8Array, at: number, v: number): number {
+  out[at] = v >>> 24;
+  out[at + 1] = (v >>> 16) & 0xff;
+  out[at + 2] = (v >>> 8) & 0xff;
+  out[at + 3] = v & 0xff;
+  return at + 4;
+}
 
 /** Serialized size of a frame carrying `n` plaintext bytes. */
 export function frameSize(n: number, final: boolean): number {
@@ -21,16 +28,17 @@ export class FrameSealer {
   readonly #frames: FrameCrypto;
 
   /**
-   * @param contentKey the message's derived 32-byte key (copied into the engine; the caller may wipe it)
+   * @param contentKey the message's derived 32-byte key (copied into the engine; the caller may wipe it),
+   *   or an engine key over it, which the sealer then owns (and destroys)
    * @param messageId the header's 32-byte message ID
    * @param frameLength the header's frame length
    */
   constructor(
-    contentKey: Uint8Array,
+    contentKey: Uint8Array | Aes256Gcm,
     messageId: Uint8Array,
     readonly frameLength: number,
   ) {
-    this.#gcm = new Aes256Gcm(contentKey);
+    this.#gcm = contentKey instanceof Aes256Gcm ? contentKey : new Aes256Gcm(contentKey);
     this.#frames = new FrameCrypto(messageId);
   }
 
@@ -50,12 +58,17 @@ export class FrameSealer {
     }
     const iv = this.#frames.ivFor(seq);
     const sealed = gcm.seal(iv, plaintext, this.#frames.aadFor(final ? "final" : "regular", seq, n));
-    const w = new ByteWriter(out.subarray(offset, offset + frameSize(n, final)));
-    if (final) w.u32(SEQUENCE_NUMBER_END);
-    w.u32(seq).put(iv);
-    if (final) w.u32(n);
-    w.put(sealed);
-    return w.pos;
+    const size = frameSize(n, final);
+    if (offset + size > out.length) throw new RangeError("frame does not fit in the output");
+    // seq:u32 ‖ iv ‖ sealed, or FFFFFFFF ‖ seq:u32 ‖ iv ‖ length:u32 ‖ sealed (frame.ts).
+    let at = offset;
+    if (final) at = putU32(out, at, SEQUENCE_NUMBER_END);
+    at = putU32(out, at, seq);
+    out.set(iv, at);
+    at += iv.length;
+    if (final) at = putU32(out, at, n);
+    out.set(sealed, at);
+    return size;
   }
 
   /** Wipes the key (idempotent). */

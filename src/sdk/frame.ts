@@ -28,35 +28,51 @@ export const MAX_GCM_LENGTH = 2 ** 36 - 32;
 
 export type BodyKind = "regular" | "final" | "single";
 
-/** Builds frame IVs and AADs for one message, reusing two small buffers. */
+const LABELS: Record<BodyKind, Uint8Array> = { regular: REGULAR, final: FINAL, single: SINGLE };
+
+interface AadBuffer {
+  readonly bytes: Uint8Array;
+  /** Offset of seq:u32 ‖ length:u64. */
+  readonly at: number;
+}
+
+function putU32(b: Uint8Array, at: number, v: number): void {
+  b[at] = v >>> 24;
+  b[at + 1] = (v >>> 16) & 0xff;
+  b[at + 2] = (v >>> 8) & 0xff;
+  b[at + 3] = v & 0xff;
+}
+
+/** Builds frame IVs and AADs for one message, reusing small buffers (each AAD kind's made on first use). */
 export class FrameCrypto {
   readonly iv = new Uint8Array(12);
-  private readonly ivView = new DataView(this.iv.buffer);
-  private readonly aads: Record<BodyKind, { bytes: Uint8Array; view: DataView; at: number }>;
+  private regular: AadBuffer | undefined = undefined;
+  private final: AadBuffer | undefined = undefined;
+  private single: AadBuffer | undefined = undefined;
 
-  constructor(messageId: Uint8Array) {
-    const make = (label: Uint8Array) => {
-      const bytes = new Uint8Array(messageId.length + label.length + 12);
-      bytes.set(messageId);
-      bytes.set(label, messageId.length);
-      return { bytes, view: new DataView(bytes.buffer), at: messageId.length + label.length };
-    };
-    this.aads = { regular: make(REGULAR), final: make(FINAL), single: make(SINGLE) };
-  }
+  constructor(private readonly messageId: Uint8Array) {}
 
   /** The IV for `seq` (valid until the next call). */
   ivFor(seq: number): Uint8Array {
-    this.ivView.setUint32(8, seq);
+    putU32(this.iv, 8, seq);
     return this.iv;
   }
 
   /** The body AAD for a frame (valid until the next call of the same kind). */
   aadFor(kind: BodyKind, seq: number, length: number): Uint8Array {
-    const a = this.aads[kind];
-    a.view.setUint32(a.at, seq);
-    a.view.setUint32(a.at + 4, Math.floor(length / 2 ** 32));
-    a.view.setUint32(a.at + 8, length >>> 0);
+    const a = (this[kind] ??= this.make(LABELS[kind]));
+    putU32(a.bytes, a.at, seq);
+    putU32(a.bytes, a.at + 4, Math.floor(length / 2 ** 32));
+    putU32(a.bytes, a.at + 8, length >>> 0);
     return a.bytes;
+  }
+
+  private make(label: Uint8Array): AadBuffer {
+    const id = this.messageId;
+    const bytes = new Uint8Array(id.length + label.length + 12);
+    bytes.set(id);
+    bytes.set(label, id.length);
+    return { bytes, at: id.length + label.length };
   }
 }
 

@@ -140,18 +140,32 @@ function readEncryptedDataKeys(r: ByteReader, maxEdks: number): readonly Encrypt
   return Object.freeze(edks);
 }
 
-/** The fields of a v2 header body, as encrypt knows them. */
-export interface HeaderFields {
+/** The fields of a v2 header body that do not change from message to message under one set of materials. */
+export interface HeaderTemplateFields {
   readonly suite: AlgorithmSuite;
-  readonly messageId: Uint8Array;
   readonly encryptionContext: EncryptionContext;
   readonly encryptedDataKeys: readonly EncryptedDataKey[];
   readonly frameLength: number;
-  readonly commitKey: Uint8Array;
 }
 
-/** Serializes a v2 header body (encryption only ever writes v2). */
-export function serializeHeaderBodyV2(f: HeaderFields): Uint8Array {
+/** A serialized v2 header body with zero bytes where a message's ID and commitment key go. */
+export interface HeaderTemplate {
+  readonly suiteId: AlgorithmSuite["id"];
+  readonly frameLength: number;
+  /** The body; copy it, never write into it. */
+  readonly bytes: Uint8Array;
+  /** Offset of the 32-byte message ID. */
+  readonly messageIdAt: number;
+  /** Offset of the suite data (the commitment key, `suite.suiteDataLength` bytes): the end of the body. */
+  readonly commitKeyAt: number;
+}
+
+/**
+ * Serializes a v2 header body (encryption only ever writes v2) without its
+ * message ID and commitment key, which the encryptor writes per message at
+ * `messageIdAt` and `commitKeyAt`.
+ */
+export function headerBodyTemplateV2(f: HeaderTemplateFields): HeaderTemplate {
   const aad = serializeHeaderAad(f.encryptionContext);
   if (f.encryptedDataKeys.length === 0) throw new InvalidParameterError("the encryption materials have no encrypted data keys");
   if (f.encryptedDataKeys.length > 0xffff) throw new InvalidParameterError("more than 65,535 encrypted data keys");
@@ -162,11 +176,14 @@ export function serializeHeaderBodyV2(f: HeaderFields): Uint8Array {
     }
     return [id, e.providerInfo, e.ciphertext] as const;
   });
-  let size = 1 + 2 + 32 + aad.length + 2 + 1 + 4 + f.commitKey.length;
+  const suiteDataLength = f.suite.suiteDataLength;
+  let size = 1 + 2 + 32 + aad.length + 2 + 1 + 4 + suiteDataLength;
   for (const [a, b, c] of edks) size += 6 + a.length + b.length + c.length;
   const w = new ByteWriter(new Uint8Array(size));
-  w.u8(2).u16(f.suite.id).put(f.messageId).put(aad).u16(edks.length);
+  w.u8(2).u16(f.suite.id).put(new Uint8Array(32)).put(aad).u16(edks.length);
   for (const [a, b, c] of edks) w.lengthPrefixed(a).lengthPrefixed(b).lengthPrefixed(c);
-  w.u8(CONTENT_FRAMED).u32(f.frameLength).put(f.commitKey);
-  return w.bytes;
+  w.u8(CONTENT_FRAMED).u32(f.frameLength);
+  const commitKeyAt = w.pos;
+  w.put(new Uint8Array(suiteDataLength));
+  return Object.freeze({ suiteId: f.suite.id, frameLength: f.frameLength, bytes: w.bytes, messageIdAt: 3, commitKeyAt });
 }

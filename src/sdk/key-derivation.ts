@@ -28,6 +28,20 @@ function suiteIdBytes(suite: AlgorithmSuite): Uint8Array {
   return Uint8Array.of(suite.id >> 8, suite.id & 0xff);
 }
 
+/** suiteId:u16 ‖ "DERIVEKEY" per committing suite (public constants; never handed out). */
+const deriveKeyInfos = new Map<number, Uint8Array>();
+
+function deriveKeyInfo(suite: AlgorithmSuite): Uint8Array {
+  let info = deriveKeyInfos.get(suite.id);
+  if (!info) {
+    info = new Uint8Array(2 + DERIVEKEY.length);
+    info.set(suiteIdBytes(suite));
+    info.set(DERIVEKEY, 2);
+    deriveKeyInfos.set(suite.id, info);
+  }
+  return info;
+}
+
 /** Derives the message's content key (and commitment key) from the data key. */
 export function deriveMessageKeys(suite: AlgorithmSuite, dataKey: Uint8Array, messageId: Uint8Array): MessageKeys {
   if (suite.kdf === "identity") return { key: dataKey.slice() };
@@ -38,10 +52,7 @@ export function deriveMessageKeys(suite: AlgorithmSuite, dataKey: Uint8Array, me
     return { key: hkdf(suite.kdf, dataKey, undefined, info, suite.keyLength) };
   }
   const prk = hkdf.extract(suite.kdf, dataKey, messageId);
-  const info = new Uint8Array(2 + DERIVEKEY.length);
-  info.set(suiteIdBytes(suite));
-  info.set(DERIVEKEY, 2);
-  const key = hkdf.expand(suite.kdf, prk, info, suite.keyLength);
+  const key = hkdf.expand(suite.kdf, prk, deriveKeyInfo(suite), suite.keyLength);
   const commitKey = hkdf.expand(suite.kdf, prk, COMMITKEY, suite.suiteDataLength);
   prk.fill(0);
   return { key, commitKey };

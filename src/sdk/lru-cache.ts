@@ -6,6 +6,8 @@
  */
 export class LruCache<K, V> {
   readonly #map = new Map<K, V>();
+  /** The most recently used key (the Map's last), whose recency a get need not refresh; undefined when unknown. */
+  #newest: K | undefined = undefined;
   readonly capacity: number;
 
   constructor(capacity: number) {
@@ -21,9 +23,10 @@ export class LruCache<K, V> {
   get(key: K): V | undefined {
     const map = this.#map;
     const value = map.get(key);
-    if (value === undefined) return undefined;
+    if (value === undefined || key === this.#newest) return value;
     map.delete(key);
     map.set(key, value);
+    this.#newest = key;
     return value;
   }
 
@@ -37,15 +40,18 @@ export class LruCache<K, V> {
     const map = this.#map;
     map.delete(key);
     map.set(key, value);
+    this.#newest = key;
     while (map.size > this.capacity) map.delete(map.keys().next().value as K);
     return this;
   }
 
   delete(key: K): boolean {
+    if (key === this.#newest) this.#newest = undefined;
     return this.#map.delete(key);
   }
 
   clear(): void {
+    this.#newest = undefined;
     this.#map.clear();
   }
 

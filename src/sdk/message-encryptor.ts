@@ -19,14 +19,16 @@
  * Bulk encryption over workers uses the parts directly: `prepareMessage`,
  * a FrameSealer per worker over `contentKey`, then `messageFooter`.
  */
-import { Aes256Gcm, type Hash, randomBytes } from "../engine/index.js";
+import { Aes256Gcm, type Hash } from "../engine/index.js";
+import { RandomPool } from "../kms/random-pool.js";
 import { algorithmSuite, checkEncryptSuite } from "./algorithm-suites.js";
 import { PUBLIC_KEY_CONTEXT_KEY } from "./encryption-context.js";
 import { InvalidParameterError, KeyringError, TooManyEncryptedDataKeysError } from "./errors.js";
 import { FrameSealer, frameSize } from "./frame-sealer.js";
-import { type MessageHeader, serializeHeaderBodyV2 } from "./header.js";
+import { type HeaderTemplate, headerBodyTemplateV2, type MessageHeader } from "./header.js";
 import { deriveMessageKeys } from "./key-derivation.js";
-import type { AlgorithmSuite } from "./materials.js";
+import { CachingMaterialsManager } from "./caching-materials-manager.js";
+import type { AlgorithmSuite, EncryptionMaterials, EncryptionMaterialsRequest } from "./materials.js";
 import type { EncryptSettings } from "./options.js";
 import { maxSignatureLength, signatureHash, signDigest } from "./signature.js";
 
@@ -43,14 +45,73 @@ export interface PreparedMessage {
   readonly signingKey?: Uint8Array;
 }
 
-/** Gets materials from the settings' CMM, checks them, derives the keys and builds the authenticated header. */
-export async function prepareMessage(settings: EncryptSettings): Promise<PreparedMessage> {
-  const materials = await settings.cmm.getEncryptionMaterials({
+const EMPTY = new Uint8Array(0);
+
+/** Message IDs come from a pooled CSPRNG buffer (refilled 4 KiB at a time): one getRandomValues call per message costs ~15% of a small encrypt. */
+const messageIds = new RandomPool();
+
+/**
+ * Asks the settings' CMM for encryption materials: synchronously when a
+ * CachingMaterialsManager (not overridden) has them cached, else a promise.
+ */
+export function encryptionMaterialsFor(settings: EncryptSettings): EncryptionMaterials | Promise<EncryptionMaterials> {
+  const cmm = settings.cmm;
+  const request: EncryptionMaterialsRequest = {
     encryptionContext: settings.encryptionContext,
     commitmentPolicy: settings.commitmentPolicy,
     suiteId: settings.suiteId,
     ...(settings.plaintextLength === undefined ? {} : { plaintextLength: settings.plaintextLength }),
+  };
+  if (cmm instanceof CachingMaterialsManager && cmm.getEncryptionMaterials === CachingMaterialsManager.prototype.getEncryptionMaterials) {
+    return cmm.encryptionMaterialsNow(request);
+  }
+  return cmm.getEncryptionMaterials(request);
+}
+
+/** True for a promise (or other thenable) rather than materials. */
+export function isPromise<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return value != null && typeof (value as PromiseLike<T>).then === "function";
+}
+
+/** Gets materials from the settings' CMM, checks them, derives the keys and builds the authenticated header. */
+export async function prepareMessage(settings: EncryptSettings): Promise<PreparedMessage> {
+  const { prepared, gcm } = prepareFromMaterials(settings, await encryptionMaterialsFor(settings));
+  gcm.destroy();
+  return prepared;
+}
+
+/**
+ * Header bodies with zeroes where the message ID and commitment key go, per
+ * materials object: a caching CMM hands out the same (frozen) materials for
+ * many messages, whose headers differ only in those two fields.
+ */
+const headerTemplates = new WeakMap<EncryptionMaterials, HeaderTemplate>();
+
+function headerTemplateFor(suite: AlgorithmSuite, materials: EncryptionMaterials, frameLength: number): HeaderTemplate {
+  // Only immutable materials may be cached (ours are frozen; a custom CMM's may not be).
+  const cacheable = Object.isFrozen(materials) && Object.isFrozen(materials.encryptionContext) && Object.isFrozen(materials.encryptedDataKeys);
+  const cached = cacheable ? headerTemplates.get(materials) : undefined;
+  if (cached && cached.suiteId === suite.id && cached.frameLength === frameLength) return cached;
+  const template = headerBodyTemplateV2({
+    suite,
+    encryptionContext: materials.encryptionContext,
+    encryptedDataKeys: materials.encryptedDataKeys,
+    frameLength,
   });
+  if (cacheable) headerTemplates.set(materials, template);
+  return template;
+}
+
+/**
+ * Checks the materials, derives the keys and builds the authenticated header.
+ * Returns the message's engine key too (one key schedule for the header tag
+ * and the frames); the caller owns it and must destroy it.
+ */
+function prepareFromMaterials(
+  settings: EncryptSettings,
+  materials: EncryptionMaterials,
+  roomAfter?: (suite: AlgorithmSuite) => number,
+): { prepared: PreparedMessage; gcm: Aes256Gcm } {
   const suite = algorithmSuite(materials?.suite?.id);
   checkEncryptSuite(suite, settings.commitmentPolicy);
   if (!materials.plaintextDataKey || materials.plaintextDataKey.length !== suite.keyLength) {
@@ -65,23 +126,28 @@ export async function prepareMessage(settings: EncryptSettings): Promise<Prepare
     throw new KeyringError(`a signing suite needs a signing key in the materials and "${PUBLIC_KEY_CONTEXT_KEY}" in the encryption context`);
   }
   const frameLength = settings.frameLength;
-  const messageId = randomBytes(32);
+  const template = headerTemplateFor(suite, materials, frameLength);
+  const messageId = messageIds.take(32);
   const { key, commitKey } = deriveMessageKeys(suite, materials.plaintextDataKey, messageId);
-  const body = serializeHeaderBodyV2({
-    suite,
-    messageId,
-    encryptionContext: materials.encryptionContext,
-    encryptedDataKeys: edks,
-    frameLength,
-    commitKey: commitKey!,
-  });
+  // Header body ‖ tag in one array: the template's body with this message's ID and commitment key.
+  const bodyLength = template.bytes.length;
+  const headerLength = bodyLength + suite.tagLength;
+  // With roomAfter, one array holds the header and (after it) the rest of the message.
+  const headerBytes = roomAfter ? new Uint8Array(headerLength + roomAfter(suite)).subarray(0, headerLength) : new Uint8Array(headerLength);
+  headerBytes.set(template.bytes);
+  headerBytes.set(messageId, template.messageIdAt);
+  headerBytes.set(commitKey!, template.commitKeyAt);
+  const body = headerBytes.subarray(0, bodyLength);
   const headerIv = new Uint8Array(suite.ivLength);
-  const gcm = new Aes256Gcm(key);
-  const tag = gcm.seal(headerIv, new Uint8Array(0), body);
-  gcm.destroy();
-  const headerBytes = new Uint8Array(body.length + tag.length);
-  headerBytes.set(body);
-  headerBytes.set(tag, body.length);
+  let gcm: Aes256Gcm | undefined;
+  try {
+    gcm = new Aes256Gcm(key);
+    headerBytes.set(gcm.seal(headerIv, EMPTY, body), bodyLength);
+  } catch (e) {
+    gcm?.destroy();
+    key.fill(0);
+    throw e;
+  }
   const header: MessageHeader = Object.freeze({
     version: 2,
     suiteId: suite.id,
@@ -93,9 +159,17 @@ export async function prepareMessage(settings: EncryptSettings): Promise<Prepare
     frameLength,
     suiteData: commitKey!,
     headerIv,
-    headerAuthTag: headerBytes.subarray(body.length),
+    headerAuthTag: headerBytes.subarray(bodyLength),
   });
-  return { header, headerBytes, suite, frameLength, contentKey: key, ...(suite.signature ? { signingKey: materials.signingKey } : {}) };
+  const prepared: PreparedMessage = {
+    header,
+    headerBytes,
+    suite,
+    frameLength,
+    contentKey: key,
+    ...(suite.signature ? { signingKey: materials.signingKey } : {}),
+  };
+  return { prepared, gcm };
 }
 
 /** The footer of a signed message: u16 length ‖ DER ECDSA signature over `digest` (the hash of header ‖ body). */
@@ -117,13 +191,13 @@ export class MessageEncryptor {
   readonly #signingKey: Uint8Array | undefined;
   #seq = 1;
 
-  private constructor(prepared: PreparedMessage, oneShot: boolean) {
+  private constructor(prepared: PreparedMessage, gcm: Aes256Gcm, oneShot: boolean) {
+    prepared.contentKey.fill(0); // the engine key has it
     this.header = prepared.header;
     this.headerBytes = prepared.headerBytes;
     this.suite = prepared.suite;
     this.frameLength = prepared.frameLength;
-    this.#sealer = new FrameSealer(prepared.contentKey, prepared.header.messageId, prepared.frameLength);
-    prepared.contentKey.fill(0);
+    this.#sealer = new FrameSealer(gcm, prepared.header.messageId, prepared.frameLength);
     if (prepared.suite.signature) {
       this.#signingKey = prepared.signingKey;
       if (!oneShot) this.#hash = signatureHash(prepared.suite.signature).update(prepared.headerBytes);
@@ -132,7 +206,21 @@ export class MessageEncryptor {
 
   /** Gets materials and builds the header. `oneShot`: the caller will pass the whole message to `finish`. */
   static async start(settings: EncryptSettings, { oneShot = false } = {}): Promise<MessageEncryptor> {
-    return new MessageEncryptor(await prepareMessage(settings), oneShot);
+    return MessageEncryptor.fromMaterials(settings, await encryptionMaterialsFor(settings), { oneShot });
+  }
+
+  /**
+   * Builds the header from materials already obtained (from `encryptionMaterialsFor(settings)`).
+   * `roomAfter(suite)`: bytes to allocate after the header in the same array
+   * (`headerBytes.buffer`), for a one-shot encrypt to write the rest of the message into.
+   */
+  static fromMaterials(
+    settings: EncryptSettings,
+    materials: EncryptionMaterials,
+    { oneShot = false, roomAfter }: { oneShot?: boolean; roomAfter?: (suite: AlgorithmSuite) => number } = {},
+  ): MessageEncryptor {
+    const { prepared, gcm } = prepareFromMaterials(settings, materials, roomAfter);
+    return new MessageEncryptor(prepared, gcm, oneShot);
   }
 
   /** Serialized size of a frame carrying `n` plaintext bytes. */

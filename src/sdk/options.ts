@@ -93,12 +93,14 @@ export function materialsManagerOf(keyringOrCmm: Keyring | MaterialsManager): Ma
   throw new InvalidParameterError("expected a Keyring (onEncrypt/onDecrypt) or a MaterialsManager (getEncryptionMaterials/decryptMaterials)");
 }
 
-export function encryptSettings(keyringOrCmm: Keyring | MaterialsManager, options?: EncryptStreamOptions): EncryptSettings {
+/** `knownLength`, when given, is the plaintext length and overrides `options.plaintextLength`. */
+export function encryptSettings(keyringOrCmm: Keyring | MaterialsManager, options?: EncryptStreamOptions, knownLength?: number): EncryptSettings {
   const o = optionsObject(options);
   const suiteId = o.suite ?? DEFAULT_SUITE_ID;
   if (typeof suiteId !== "number") throw new InvalidParameterError(`suite must be a numeric suite id such as 0x0478, got ${String(suiteId)}`);
   algorithmSuite(suiteId); // unknown ids fail here; the policy check is the materials manager's
-  const plaintextLength = o.plaintextLength === undefined ? undefined : integerIn(o.plaintextLength, 0, Number.MAX_SAFE_INTEGER, "plaintextLength");
+  const length = knownLength ?? o.plaintextLength;
+  const plaintextLength = length === undefined ? undefined : integerIn(length, 0, Number.MAX_SAFE_INTEGER, "plaintextLength");
   return {
     cmm: materialsManagerOf(keyringOrCmm),
     encryptionContext: checkEncryptionContext(o.encryptionContext),

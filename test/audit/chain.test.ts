@@ -150,7 +150,7 @@ describe("AuditLog.verify", () => {
     lines[N] = forged(lines[N], (f) => {
       f.previousHash = fieldsOf(lines[N - 1]).hash;
     });
-    const rebuilt = new AuditLog({ ...memoryAuditSink(), readAll: () => lines.slice() });
+    const rebuilt = new AuditLog({ append: () => {}, readAll: () => lines.slice() });
     expect(rebuilt.verify()).toEqual({ ok: true, count: N + 1 });
     expect(rebuilt.verify(anchor)).toMatchObject({ ok: false, index: N - 1 });
     expect(rebuilt.verify({ count: N + 5, hash: anchor.hash })).toMatchObject({ ok: false, index: N + 1, reason: expect.stringMatching(/ends early/) });

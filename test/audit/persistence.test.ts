@@ -13,7 +13,7 @@ import type { KeyStore } from "../../src/store/key-store.js";
 import { MemoryKeyStore } from "../../src/store/memory-store.js";
 import { SqliteKeyStore } from "../../src/store/sqlite-store.js";
 import { keyRecord } from "../store/fixtures.js";
-import { ARN_A, ARN_B, KEY_USER, counterRandom, input } from "./helpers.js";
+import { ARN_A, ARN_B, KEY_USER, T0, counterRandom, input } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "wasmkms-audit-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -165,5 +165,44 @@ describe("audit log in a SqliteKeyStore file", () => {
     expect(fromA).toMatchObject({ sequence: 2, previousHash: fromB.hash });
     expect(logA.query().map((e) => e.eventName)).toEqual(["Encrypt", "Decrypt", "GenerateDataKey"]);
     expect(logB.verify()).toEqual({ ok: true, count: 3 });
+  });
+});
+
+describe.each(stores)("audit log in a %s, read back from the store", (_name, makeStore) => {
+  it("finds a key's earlier use again when the transaction of a later use rolls back", () => {
+    const store = makeStore();
+    const log = new AuditLog(storeAuditSink(store), { random: counterRandom() });
+    const first = log.record(input({}, 0));
+    log.record(input({ operation: "CreateKey", readOnly: false }, 1));
+    expect(() =>
+      store.transaction(() => {
+        log.record(input({ operation: "GenerateDataKey" }, 2));
+        throw new Error("rolled back");
+      }),
+    ).toThrow("rolled back");
+    expect(log.lastUse(ARN_A)).toEqual({ time: new Date(first.eventTime), operation: "Encrypt", eventId: first.eventID, requestId: first.requestID });
+    expect(log.size).toBe(2);
+  });
+
+  it("answers query, usage, lastUse and verify over more records than one page", () => {
+    const store = makeStore();
+    const log = new AuditLog(storeAuditSink(store), { random: counterRandom() });
+    const N = 2500;
+    store.transaction(() => {
+      for (let i = 0; i < N; i++) log.record(input({ operation: i % 2 === 0 ? "Encrypt" : "Decrypt", keyArns: [i % 5 === 0 ? ARN_B : ARN_A] }, i));
+    });
+    const reopened = new AuditLog(storeAuditSink(store));
+    expect(reopened.size).toBe(N);
+    expect(reopened.head()).toEqual(log.head());
+    expect(reopened.verify(log.head())).toEqual({ ok: true, count: N });
+    expect(reopened.query({ eventName: "Decrypt" })).toHaveLength(N / 2);
+    expect(reopened.query({ keyId: ARN_B }).map((e) => e.sequence)).toEqual(Array.from({ length: N / 5 }, (_, i) => 5 * i));
+    expect(reopened.query({ from: T0 + 2000, limit: 3 }).map((e) => e.sequence)).toEqual([2000, 2001, 2002]);
+    expect(reopened.lastUse(ARN_B)).toMatchObject({ time: new Date(T0 + 2495), operation: "Decrypt" });
+    expect(reopened.lastUse(ARN_A)).toMatchObject({ time: new Date(T0 + 2499), operation: "Decrypt" });
+    const usage = reopened.usage({ from: T0, to: T0 + N });
+    expect(usage.requests).toBe(N);
+    expect(usage.byOperation).toEqual({ Encrypt: N / 2, Decrypt: N / 2 });
+    expect(usage.byKey[ARN_B].requests).toBe(N / 5);
   });
 });

@@ -184,6 +184,33 @@ describe("encryption materials", () => {
   });
 });
 
+describe("messages sharing cached materials", () => {
+  it("get fresh message IDs and keys, and headers right for each frame length and context", async () => {
+    const { ours, theirs } = keyringPair();
+    const cmm = new CachingMaterialsManager({ keyring: ours, maxAge: 60_000 });
+    const plaintext = random(3000);
+    const ids = new Set<string>();
+    const tags = new Set<string>();
+    for (let i = 0; i < 300; i++) {
+      const frameLength = [4096, 1000, 64][i % 3];
+      const encryptionContext = { tenant: i % 2 ? "a" : "b" };
+      const { result, header } = await encrypt(cmm, plaintext, { frameLength, encryptionContext });
+      expect(header.frameLength).toBe(frameLength);
+      ids.add(Buffer.from(header.messageId).toString("hex"));
+      tags.add(Buffer.from(header.headerAuthTag).toString("hex"));
+      if (i < 6) {
+        const back = await requireClient.decrypt(theirs, result);
+        expect(bytesEqual(back.plaintext, plaintext)).toBe(true);
+        expect(back.messageHeader.encryptionContext).toMatchObject(encryptionContext);
+        expect(back.messageHeader.frameLength).toBe(frameLength);
+      }
+      expect(bytesEqual((await decrypt(cmm, result)).plaintext, plaintext)).toBe(true);
+    }
+    expect(ids.size).toBe(300);
+    expect(tags.size).toBe(300);
+  });
+});
+
 describe("decryption materials", () => {
   it("one Decrypt call for concurrent and repeated decryptions of a message until maxAge; another message is another entry", async () => {
     const { keyring, count } = countingKeyring();

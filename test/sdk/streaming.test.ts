@@ -15,14 +15,16 @@ import {
   type MaterialsManager,
   NoDecryptableDataKeyError,
 } from "../../src/sdk/index.js";
+import { RandomPool } from "../../src/kms/random-pool.js";
 import { bytesEqual, concat, keyringPair, random, randomChunks, requireClient, runStream } from "./helpers.js";
 
 const F = 4096;
 
 /** Makes crypto.getRandomValues deterministic (xorshift) until restored, so two encryptions can be compared byte for byte. */
+/** Makes the CSPRNG (and the pool message IDs are drawn from) deterministic until vi.restoreAllMocks(). */
 function seedRandom(seed: number) {
   let x = seed >>> 0 || 1;
-  return vi.spyOn(globalThis.crypto, "getRandomValues").mockImplementation(<T extends ArrayBufferView | null>(array: T): T => {
+  const fill = <T extends ArrayBufferView | null>(array: T): T => {
     const b = new Uint8Array(array!.buffer, array!.byteOffset, array!.byteLength);
     for (let i = 0; i < b.length; i++) {
       x ^= x << 13;
@@ -31,7 +33,9 @@ function seedRandom(seed: number) {
       b[i] = x & 0xff;
     }
     return array;
-  });
+  };
+  vi.spyOn(RandomPool.prototype, "take").mockImplementation((n: number) => fill(new Uint8Array(n)));
+  return vi.spyOn(globalThis.crypto, "getRandomValues").mockImplementation(fill);
 }
 
 afterEach(() => vi.restoreAllMocks());
