@@ -18,7 +18,7 @@
 import { ciphertextOutput } from "./output-pool.js";
 import { allocSlot, freeSlot, slotReaper } from "./slots.js";
 import { bytes, optionalBytes, exactLength, integer } from "./validate.js";
-import { engine, type Engine } from "./wasm.js";
+import { engine, feedWindow, type Engine } from "./wasm.js";
 
 /** Thrown when a GCM tag does not verify. */
 export class AuthenticationError extends Error {
@@ -58,18 +58,6 @@ function checkLength(total: number, where: string): void {
   }
 }
 
-/** Feeds `data` through the I/O window to a WASM function (ptr, len) in window-sized chunks. */
-function throughWindow(e: Engine, data: Uint8Array, fn: (ptr: number, len: number) => void, out?: Uint8Array): void {
-  const W = e.WINDOW;
-  for (let off = 0; off < data.length; off += e.WINDOW_SIZE) {
-    const chunk = data.subarray(off, off + e.WINDOW_SIZE);
-    e.mem().set(chunk, W);
-    fn(W, chunk.length);
-    if (out) out.set(e.mem().subarray(W, W + chunk.length), off);
-  }
-  e.mem().fill(0, W, W + Math.min(data.length, e.WINDOW_SIZE));
-}
-
 /** Starts a message in context `ctx`: J0 from the IV, then the AAD. */
 function startMessage(e: Engine, key: number, ctx: number, iv: Uint8Array, aad: Uint8Array): void {
   const x = e.x;
@@ -78,10 +66,10 @@ function startMessage(e: Engine, key: number, ctx: number, iv: Uint8Array, aad: 
     x.gcm_iv96(key, ctx, e.GCM_STAGE);
   } else {
     x.gcm_reset(ctx);
-    throughWindow(e, iv, (p, n) => x.gcm_absorb(key, ctx, p, n));
+    feedWindow(e, iv, (p, n) => x.gcm_absorb(key, ctx, p, n));
     x.gcm_iv_finish(key, ctx);
   }
-  throughWindow(e, aad, (p, n) => x.gcm_absorb(key, ctx, p, n));
+  feedWindow(e, aad, (p, n) => x.gcm_absorb(key, ctx, p, n));
 }
 
 export class Aes256Gcm {
@@ -146,7 +134,7 @@ export class Aes256Gcm {
     }
     const ctx = e.GCM_CTX;
     startMessage(e, key, ctx, iv, aad);
-    throughWindow(e, plaintext, (p, len) => x.gcm_encrypt(key, ctx, p, len), out);
+    feedWindow(e, plaintext, (p, len) => x.gcm_encrypt(key, ctx, p, len), out);
     x.gcm_tag(key, ctx, e.GCM_STAGE);
     out.set(e.mem().subarray(e.GCM_STAGE, e.GCM_STAGE + tagLength), n);
     e.mem().fill(0, e.GCM_STAGE, e.GCM_STAGE + 16);
@@ -188,7 +176,7 @@ export class Aes256Gcm {
     const ctx = e.GCM_CTX;
     startMessage(e, key, ctx, iv, aad);
     const out = new Uint8Array(n);
-    throughWindow(e, sealed.subarray(0, n), (p, len) => x.gcm_decrypt(key, ctx, p, len), out);
+    feedWindow(e, sealed.subarray(0, n), (p, len) => x.gcm_decrypt(key, ctx, p, len), out);
     e.mem().set(sealed.subarray(n), e.GCM_STAGE);
     const ok = x.gcm_verify(key, ctx, e.GCM_STAGE, tagLength);
     e.mem().fill(0, e.GCM_STAGE, e.GCM_STAGE + 16);
@@ -258,7 +246,7 @@ abstract class GcmStream {
     const e = engine();
     const out = new Uint8Array(chunk.length);
     const f = e.x[fn];
-    throughWindow(e, chunk, (p, len) => f(key, ctx, p, len), out);
+    feedWindow(e, chunk, (p, len) => f(key, ctx, p, len), out);
     return out;
   }
 

@@ -10,7 +10,7 @@
  *
  * Constant time: see the kernels; this glue branches only on lengths.
  */
-import { type Engine, engine } from "./wasm.js";
+import { type Engine, engine, feedWindow } from "./wasm.js";
 import { bytes } from "./validate.js";
 
 export type HashAlgorithm = "sha256" | "sha384" | "sha512";
@@ -60,20 +60,6 @@ export function sha2Params(alg: unknown, where: string): Sha2Params {
 /** Where streaming states are staged during a call: the start of the engine's hash scratch. */
 export function stagingArea(e: Engine): number {
   return e.x.HASH_SCRATCH.value as number;
-}
-
-/**
- * Copies `data` through the window in chunks, calling `absorb(ptr, len)` on
- * each, then wipes the window bytes it used.
- */
-export function feedWindow(e: Engine, data: Uint8Array, absorb: (ptr: number, len: number) => void): void {
-  const { WINDOW, WINDOW_SIZE } = e;
-  for (let off = 0; off < data.length; off += WINDOW_SIZE) {
-    const chunk = data.subarray(off, off + WINDOW_SIZE);
-    e.mem().set(chunk, WINDOW);
-    absorb(WINDOW, chunk.length);
-  }
-  e.mem().fill(0, WINDOW, WINDOW + Math.min(data.length, WINDOW_SIZE));
 }
 
 /** Copies `len` bytes (a result, or a staged state) out of the engine at `ptr` and wipes them there. */

@@ -110,3 +110,19 @@ export async function init(): Promise<void> {
   const instance = await WebAssembly.instantiate(module, imports);
   engineInstance ??= new Engine(instance);
 }
+
+/**
+ * Copies `data` through the I/O window in window-sized chunks, calling
+ * `fn(ptr, len)` on each; with `out`, copies each processed chunk back into
+ * `out` at the same offset. Wipes the window bytes it used.
+ */
+export function feedWindow(e: Engine, data: Uint8Array, fn: (ptr: number, len: number) => void, out?: Uint8Array): void {
+  const { WINDOW, WINDOW_SIZE } = e;
+  for (let off = 0; off < data.length; off += WINDOW_SIZE) {
+    const chunk = data.subarray(off, off + WINDOW_SIZE);
+    e.mem().set(chunk, WINDOW);
+    fn(WINDOW, chunk.length);
+    if (out) out.set(e.mem().subarray(WINDOW, WINDOW + chunk.length), off);
+  }
+  e.mem().fill(0, WINDOW, WINDOW + Math.min(data.length, WINDOW_SIZE));
+}

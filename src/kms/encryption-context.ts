@@ -17,6 +17,7 @@
  */
 import { ValidationException } from "./errors.js";
 import type { EncryptionContext } from "./types.js";
+import { compareBytes } from "../byte-order.js";
 
 const EMPTY = new Uint8Array(4);
 const utf8 = new TextEncoder();
@@ -42,12 +43,6 @@ export function checkEncryptionContext(value: unknown, field: string): Encryptio
     n++;
   }
   return n === 0 ? undefined : (value as EncryptionContext);
-}
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return a.length - b.length;
 }
 
 /** The canonical encoding of a (validated) context. */

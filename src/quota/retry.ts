@@ -25,7 +25,7 @@ export interface RetryOptions {
   capMs?: number;
   /** Time source; a clock with sleep(ms) or advance(ms) also does the waiting. */
   clock?: Clock & { sleep?(ms: number): Promise<void>; advance?(ms: number): void };
-  /** Uniform in [0, 1) (default Math.random). */
+  /** Uniform in [0, 1) (default: from crypto.getRandomValues). */
   random?: () => number;
   /** Waits `ms` (default: see above). */
   sleep?: (ms: number) => Promise<void>;
@@ -40,7 +40,7 @@ export async function withRetry<T>(fn: () => Promise<T> | T, options: RetryOptio
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new TypeError(`withRetry: maxAttempts must be an integer ≥ 1, got ${maxAttempts}`);
   if (!(baseMs >= 0) || !(capMs >= 0)) throw new TypeError(`withRetry: baseMs and capMs must be ≥ 0, got ${baseMs} and ${capMs}`);
   if (typeof fn !== "function") throw new TypeError("withRetry: fn must be a function");
-  const random = options.random ?? Math.random;
+  const random = options.random ?? uniformRandom;
   const sleep = sleeper(options);
   for (let attempt = 1; ; attempt++) {
     try {
@@ -69,4 +69,9 @@ function sleeper(options: RetryOptions): (ms: number) => Promise<void> {
     };
   }
   return (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Uniform in [0, 1) from the platform CSPRNG, the project's only source of randomness. */
+function uniformRandom(): number {
+  return crypto.getRandomValues(new Uint32Array(1))[0] / 2 ** 32;
 }

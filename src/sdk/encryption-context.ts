@@ -12,6 +12,7 @@
  */
 import { EncryptionContextError, MalformedMessageError } from "./errors.js";
 import type { EncryptionContext } from "./materials.js";
+import { compareBytes } from "../byte-order.js";
 
 /** The key under which signing suites store the verification key (base64 of the compressed point). */
 export const PUBLIC_KEY_CONTEXT_KEY = "aws-crypto-public-key";
@@ -44,12 +45,6 @@ export function checkEncryptionContext(value: unknown, allowReserved = false): E
 }
 
 type Pair = [key: Uint8Array, value: Uint8Array];
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return a.length - b.length;
-}
 
 function encodePairs(pairs: Pair[]): Uint8Array {
   if (pairs.length === 0) return new Uint8Array(0);
