@@ -17,8 +17,11 @@
 //   +0x600   64 B  PRK of the combined export
 //   +0x640   64 B  T(i)
 //   +0x680    1 B  the block counter i (public)
-//   +0x700  512 B  HMAC keyed with PRK
-//   +0x900  512 B  a copy of it, fed T(i-1) || info || i
+//   +0x700  512 B  HMAC keyed with PRK; T(N) is computed on it directly
+//   +0x900  512 B  a copy of it for each T(i), i < N, fed T(i-1) || info || i
+// (hmac_final wipes the states it finishes). An output of at most HashLen
+// bytes is therefore two HMAC key setups and two single-message HMACs: eight
+// compressions for HKDF-SHA-512 with short inputs, as in any implementation.
 import { HASH_SCRATCH } from "./layout";
 import { hmac, hmac_final, hmac_init, hmac_state_size, hmac_update } from "./hmac";
 
@@ -54,21 +57,21 @@ export function hkdf_expand(
   length: usize,
 ): void {
   const hashLen: usize = alg >> 3;
-  const size: usize = hmac_state_size(alg);
   hmac_init(alg, KEYED, prk, prkLen);
-  let counter: u32 = 1;
-  for (let done: usize = 0; done < length; done += hashLen) {
-    memory.copy(WORK, KEYED, size);
-    if (counter > 1) hmac_update(alg, WORK, BLOCK, hashLen);
-    hmac_update(alg, WORK, info, infoLen);
+  for (let counter: u32 = 1, done: usize = 0; ; counter++, done += hashLen) {
+    // The last block finishes the keyed HMAC itself; earlier ones finish a copy.
+    // hmac_final wipes the state it finishes, so neither needs wiping here.
+    const last = length - done <= hashLen;
+    const st = last ? KEYED : WORK;
+    if (!last) memory.copy(WORK, KEYED, hmac_state_size(alg));
+    if (counter > 1) hmac_update(alg, st, BLOCK, hashLen);
+    hmac_update(alg, st, info, infoLen);
     store<u8>(COUNTER, <u8>counter);
-    hmac_update(alg, WORK, COUNTER, 1);
-    hmac_final(alg, WORK, BLOCK);
-    const rest = length - done;
-    memory.copy(out + done, BLOCK, rest < hashLen ? rest : hashLen);
-    counter++;
+    hmac_update(alg, st, COUNTER, 1);
+    hmac_final(alg, st, BLOCK);
+    memory.copy(out + done, BLOCK, last ? length - done : hashLen);
+    if (last) break;
   }
-  memory.fill(KEYED, 0, size);
   memory.fill(BLOCK, 0, hashLen);
   store<u8>(COUNTER, 0);
 }

@@ -22,7 +22,9 @@
 //   +0x300  128 B  HMAC key block K0 ^ pad (wiped by hmac_init)
 //   +0x380   64 B  HMAC inner digest (wiped by hmac_final)
 //   +0x400  512 B  HMAC one-shot state
-//   +0x600  ...    HKDF (hkdf.ts)
+//   +0x600  ...    HKDF (hkdf.ts, up to +0xb00)
+//   +0xb00  128 B  SHA-512 message schedule ring W + K (sha512.ts compress)
+//   +0xb80   64 B  SHA-256 message schedule ring W + K (sha256.ts compress)
 import { HASH_SCRATCH } from "./layout";
 import { sha256_init, sha256_update, sha256_final, SHA256_STATE_SIZE } from "./sha256";
 import {
@@ -38,8 +40,8 @@ const KEY_BLOCK: usize = HASH_SCRATCH + 0x300;
 const INNER_DIGEST: usize = HASH_SCRATCH + 0x380;
 const ONE_SHOT: usize = HASH_SCRATCH + 0x400;
 
-const IPAD: u64 = 0x3636363636363636;
-const OPAD: u64 = 0x5c5c5c5c5c5c5c5c;
+const IPAD: u8 = 0x36;
+const OPAD: u8 = 0x5c;
 
 @inline function blockLen(alg: u32): usize {
   return alg == 256 ? 64 : 128;
@@ -66,9 +68,10 @@ function hashFinal(alg: u32, st: usize, out: usize): void {
   else sha512_final(st, out);
 }
 
-/** XORs the B-byte key block with `pad` in place. */
-@inline function xorKeyBlock(b: usize, pad: u64): void {
-  for (let i: usize = 0; i < b; i += 8) store<u64>(KEY_BLOCK + i, load<u64>(KEY_BLOCK + i) ^ pad);
+/** XORs the B-byte key block with `pad` (one byte repeated) in place. */
+@inline function xorKeyBlock(b: usize, pad: u8): void {
+  const v = i8x16.splat(pad);
+  for (let i: usize = 0; i < b; i += 16) v128.store(KEY_BLOCK + i, v128.xor(v128.load(KEY_BLOCK + i), v));
 }
 
 /** Returns the size in bytes of the HMAC state struct for `alg`. */

@@ -6,6 +6,7 @@
 //   npm run bench                       full run (a few minutes)
 //   npm run bench -- --time 100         shorter tasks, for trying changes
 //   npm run bench -- --node-only        skip Deno and Bun
+//   npx tsx bench/engine.bench.ts --no-write   print only: leave RESULTS.md, chart.svg and README.md alone
 //
 // Not a test: numbers depend on the machine and its load. Measures the built
 // package (dist/), which `prebench` builds.
@@ -23,9 +24,21 @@ import { renderResults, renderSummary, type Environment } from "./results.ts";
 import { addGcm, addHkdf, addKeySetup, addSha, type Lib, sink } from "./tasks.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const { values: options } = parseArgs({ options: { time: { type: "string", default: "500" }, "node-only": { type: "boolean", default: false } } });
+const { values: options } = parseArgs({
+  options: {
+    time: { type: "string", default: "500" },
+    "node-only": { type: "boolean", default: false },
+    "no-write": { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
+  },
+});
+if (options.help) {
+  console.log("usage: tsx bench/engine.bench.ts [--time ms] [--node-only] [--no-write]  (measures dist/: npm run build first)");
+  process.exit(0);
+}
 const timeMs = Number(options.time);
 const nodeOnly = options["node-only"];
+const noWrite = options["no-write"];
 
 const AES_SIZES = [64, 1024, 16 * 1024, 1 << 20];
 const AES_PEERS: Lib[] = ["wasmkms", "node:crypto", "WebCrypto", "@noble/ciphers"];
@@ -143,6 +156,11 @@ async function main(): Promise<void> {
     }
   }
   const env = await environment();
+  if (noWrite) {
+    console.log(renderResults(rows, env));
+    console.log(`--no-write: nothing written (${((performance.now() - started) / 1000).toFixed(0)} s, checksum ${sink})`);
+    return;
+  }
   writeResultsSection("engine", renderResults(rows, env));
   writeFileSync(join(root, "bench/chart.svg"), renderChart(rows, `${env.cpu.split(";")[0]}; Node ${env.versions.Node}${nodeOnly ? "" : `, Deno ${env.versions.Deno}, Bun ${env.versions.Bun}`}; ${env.date}`));
   updateReadme(rows, env);

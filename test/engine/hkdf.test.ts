@@ -67,6 +67,36 @@ describe.each(ALGS)("HKDF-%s against node:crypto and @noble/hashes", (alg) => {
     }
   });
 
+  it("info, salt and IKM lengths around the hash block boundaries × outputs of 1..3 blocks, against hkdfSync", () => {
+    const block = alg === "sha256" ? 64 : 128;
+    const lenField = alg === "sha256" ? 8 : 16;
+    // T(1) hashes info ‖ 1 and T(i) hashes T(i-1) ‖ info ‖ i after the key block: padding needs a second
+    // block once the message leaves fewer than lenField + 1 bytes free.
+    const last1 = block - lenField - 1 - 1; // the longest info whose T(1) fits one block
+    const lastN = last1 - h; // likewise for T(i), i > 1
+    const near = (n: number) => [n - 1, n, n + 1].filter((x) => x >= 0);
+    const infoLens = [...new Set([0, 1, ...near(lastN), ...near(last1), ...near(block), ...near(2 * block), 1024])];
+    const keyLens = [0, 1, h, ...near(block), 2 * block + 3];
+    const lengths = [1, h - 1, h, h + 1, 2 * h, 2 * h + 1, 3 * h - 1, 3 * h, 3 * h + 1];
+    for (const infoLen of infoLens) {
+      for (const keyLen of keyLens) {
+        const info = randomBytes(infoLen);
+        const salt = randomBytes(keyLen);
+        const ikm = randomBytes((keyLen * 7 + infoLen) % 300);
+        for (const length of lengths) {
+          const want = nodeHkdf(alg, ikm, salt, info, length);
+          expect(toHex(hkdf(alg, ikm, salt, info, length)), `info ${infoLen}, salt ${keyLen}, L ${length}`).toBe(want);
+        }
+        // IKM lengths at the block boundaries too (it is the extract message), and expand alone with a long PRK.
+        const length = lengths[keyLen % lengths.length];
+        const ikm2 = randomBytes(keyLen);
+        expect(toHex(hkdf(alg, ikm2, info, salt, length))).toBe(nodeHkdf(alg, ikm2, info, salt, length));
+        const prk = randomBytes(Math.max(h, keyLen));
+        expect(toHex(hkdf.expand(alg, prk, info, length))).toBe(toHex(nobleExpand(NOBLE[alg], prk, info, length)));
+      }
+    }
+  });
+
   it("random input lengths (every salt length 0..300, long PRKs for expand)", () => {
     for (let saltLen = 0; saltLen <= 300; saltLen++) {
       const ikm = randomBytes(randomInt(0, 600));
