@@ -38,17 +38,17 @@ async function trialMs(fn: () => unknown): Promise<number> {
 }
 
 export class Suite {
-  private readonly bench: Bench;
-  private readonly labels = new Map<string, Label>();
   private readonly pending: Array<{ label: Label; fn: () => unknown; isAsync: boolean }> = [];
 
+  /**
+   * `rounds` > 1 runs every task that many times, in turn, and reports each task's median round: a burst of load
+   * from elsewhere on a shared machine then lands on every library's rounds alike instead of on one library's only.
+   */
   constructor(
     readonly runtime: string,
-    timeMs: number,
-  ) {
-    // Few minimum iterations: a 1 MiB @noble/ciphers call takes ~30 ms, and time, not count, should bound each task.
-    this.bench = new Bench({ time: timeMs, warmupTime: Math.min(250, timeMs), iterations: 8, warmupIterations: 4, throws: true });
-  }
+    readonly timeMs: number,
+    readonly rounds = 1,
+  ) {}
 
   /** Adds a synchronous operation. */
   add(label: Label, fn: () => unknown): this {
@@ -62,59 +62,66 @@ export class Suite {
     return this;
   }
 
-  /** Calibrates the batch size of each task, runs them all, and returns one row per task. */
+  /** Calibrates the batch size of each task, runs them all (in `rounds` rounds), and returns one row per task. */
   async run(onRow?: (row: Row) => void): Promise<Row[]> {
+    const byTask = new Map<Label, Row[]>();
+    for (let round = 0; round < this.rounds; round++) {
+      for (const row of await this.runRound()) byTask.set(this.labelOf(row), [...(byTask.get(this.labelOf(row)) ?? []), row]);
+    }
+    const rows = [...byTask.values()].map((rounds) => rounds.sort((a, b) => a.opsPerSec - b.opsPerSec)[rounds.length >> 1]!);
+    for (const row of rows) onRow?.(row);
+    return rows;
+  }
+
+  private labelOf(row: Row): Label {
+    return this.pending.find(({ label }) => label.group === row.group && label.size === row.size && label.lib === row.lib)!.label;
+  }
+
+  private async runRound(): Promise<Row[]> {
+    // Few minimum iterations: a 1 MiB @noble/ciphers call takes ~30 ms, and time, not count, should bound each task.
+    const timeMs = this.timeMs / this.rounds;
+    const bench = new Bench({ time: timeMs, warmupTime: Math.min(250, timeMs), iterations: 8, warmupIterations: 4, throws: true });
+    const labels = new Map<string, Label>();
     for (const { label, fn, isAsync } of this.pending) {
       const name = `${label.group} | ${label.size} | ${label.lib}`;
-      this.labels.set(name, label);
+      labels.set(name, label);
       const inner = Math.max(1, Math.round(BATCH_MS / (await trialMs(fn))));
-      const now = () => this.bench.now();
+      const now = () => bench.now();
       const result = (elapsed: number): FnReturnedObject => ({
         overriddenDuration: elapsed / inner,
         overriddenIterationCost: elapsed,
       });
       if (isAsync) {
-        this.bench.add(name, async () => {
+        bench.add(name, async () => {
           const start = now();
           for (let i = 0; i < inner; i++) await fn();
           return result(now() - start);
         }, { async: true });
       } else {
-        this.bench.add(name, () => {
+        bench.add(name, () => {
           const start = now();
           for (let i = 0; i < inner; i++) fn();
           return result(now() - start);
         }, { async: false });
       }
     }
-    const rows: Row[] = [];
-    this.bench.addEventListener("cycle", (event) => {
-      const task = event.task;
-      if (!task) return;
-      const row = this.toRow(task.name, task.result);
-      if (row) {
-        rows.push(row);
-        onRow?.(row);
-      }
-    });
-    await this.bench.run();
-    return rows;
+    await bench.run();
+    return bench.tasks.flatMap((task) => toRow(labels.get(task.name), this.runtime, task.result) ?? []);
   }
+}
 
-  private toRow(name: string, result: unknown): Row | undefined {
-    const label = this.labels.get(name);
-    const r = result as { state?: string; latency?: { p50: number; rme: number; samplesCount: number } };
-    if (!label || !r.latency || (r.state !== "completed" && r.state !== "aborted-with-statistics")) return undefined;
-    const opsPerSec = 1000 / r.latency.p50;
-    return {
-      ...label,
-      runtime: this.runtime,
-      opsPerSec,
-      mbPerSec: label.size > 0 ? (opsPerSec * label.size) / 1e6 : null,
-      rme: r.latency.rme,
-      samples: r.latency.samplesCount,
-    };
-  }
+function toRow(label: Label | undefined, runtime: string, result: unknown): Row | undefined {
+  const r = result as { state?: string; latency?: { p50: number; rme: number; samplesCount: number } };
+  if (!label || !r.latency || (r.state !== "completed" && r.state !== "aborted-with-statistics")) return undefined;
+  const opsPerSec = 1000 / r.latency.p50;
+  return {
+    ...label,
+    runtime,
+    opsPerSec,
+    mbPerSec: label.size > 0 ? (opsPerSec * label.size) / 1e6 : null,
+    rme: r.latency.rme,
+    samples: r.latency.samplesCount,
+  };
 }
 
 /** "node 20.20.2", "deno 2.9.6" or "bun 1.4.5". */
