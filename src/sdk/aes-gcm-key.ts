@@ -10,6 +10,7 @@
  * control. Note that browsers built on Chromium do not offer AES-192.
  */
 import { Aes256Gcm, AuthenticationError } from "../engine/index.js";
+import type { MaybePromise } from "./maybe-promise.js";
 
 export interface AesGcmKey {
   /** ciphertext ‖ 16-byte tag. */
@@ -36,14 +37,15 @@ class EngineKey implements AesGcmKey {
   }
 }
 
+/** Copies iv and aad (callers may reuse their arrays as soon as the call returns) and awaits. */
 class WebCryptoKey implements AesGcmKey {
   constructor(private readonly key: CryptoKey) {}
   async seal(iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
-    const params = { name: "AES-GCM", iv: buf(iv), additionalData: buf(aad), tagLength: 128 };
+    const params = { name: "AES-GCM", iv: iv.slice(), additionalData: aad.slice(), tagLength: 128 };
     return new Uint8Array(await crypto.subtle.encrypt(params, this.key, buf(plaintext)));
   }
   async open(iv: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
-    const params = { name: "AES-GCM", iv: buf(iv), additionalData: buf(aad), tagLength: 128 };
+    const params = { name: "AES-GCM", iv: iv.slice(), additionalData: aad.slice(), tagLength: 128 };
     try {
       return new Uint8Array(await crypto.subtle.decrypt(params, this.key, buf(sealed)));
     } catch {
@@ -58,9 +60,21 @@ function buf(b: Uint8Array): Uint8Array<ArrayBuffer> {
   return b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : new Uint8Array(b);
 }
 
-/** An AES-GCM key for 16-, 24- or 32-byte key material (copied; the caller may wipe its array). */
-export async function aesGcmKey(key: Uint8Array): Promise<AesGcmKey> {
+/**
+ * An AES-GCM key for 16-, 24- or 32-byte key material (copied; the caller may
+ * wipe its array): at once for 256-bit keys, a promise for WebCrypto keys.
+ */
+export function aesGcmKeyNow(key: Uint8Array): MaybePromise<AesGcmKey> {
   if (key.length === 32) return new EngineKey(key);
   if (key.length !== 16 && key.length !== 24) throw new RangeError(`AES keys are 16, 24 or 32 bytes, got ${key.length}`);
-  return new WebCryptoKey(await crypto.subtle.importKey("raw", buf(key.slice()), "AES-GCM", false, ["encrypt", "decrypt"]));
+  return importWebCryptoKey(key.slice());
+}
+
+async function importWebCryptoKey(key: Uint8Array<ArrayBuffer>): Promise<AesGcmKey> {
+  return new WebCryptoKey(await crypto.subtle.importKey("raw", key, "AES-GCM", false, ["encrypt", "decrypt"]));
+}
+
+/** `aesGcmKeyNow`, always as a promise. */
+export async function aesGcmKey(key: Uint8Array): Promise<AesGcmKey> {
+  return aesGcmKeyNow(key);
 }

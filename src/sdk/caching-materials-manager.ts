@@ -33,6 +33,12 @@
  * encryption context), also for `maxAge` (identity-KDF suites excepted), and
  * concurrent misses coalesce the same way.
  *
+ * Entry ids are the spec's SHA-512 digests, computed once per distinct
+ * request and then found by an exact fingerprint of it (request-fingerprint.ts).
+ * A cache hit is answered synchronously to `encrypt`/`decrypt`
+ * (`encryptionMaterialsNow`/`decryptionMaterialsNow`), so a small message
+ * with cached materials goes through without an await.
+ *
  * Time comes from the injected `clock` (default: the system clock); an entry
  * expires once `clock.now() - created > maxAge` (ms). Failed requests are not
  * cached. Materials are immutable and may still be in use by messages in
@@ -46,6 +52,7 @@ import { DefaultMaterialsManager } from "./default-materials-manager.js";
 import { serializeEncryptionContext } from "./encryption-context.js";
 import { InvalidParameterError, KeyringError } from "./errors.js";
 import { LruCache } from "./lru-cache.js";
+import { decryptionFingerprint, encryptionFingerprint, FingerprintMemo } from "./request-fingerprint.js";
 import { ByteWriter, concatBytes } from "./wire.js";
 import type {
   DecryptionMaterials,
@@ -137,8 +144,10 @@ export class CachingMaterialsManager implements MaterialsManager {
   readonly partition: string;
   readonly #clock: Clock;
   readonly #partitionHash: Uint8Array;
-  /** Recent encryption requests' entry ids, by a cheap exact fingerprint of suite and context (saves 3 SHA-512s per message). */
-  readonly #encryptionIds = new LruCache<string, string>(256);
+  /** Recent encryption requests' entry ids, by an exact fingerprint of suite and context (saves 3 SHA-512s per message). */
+  readonly #encryptionIds = new FingerprintMemo(256);
+  /** Likewise for decryption requests, by suite, EDKs and context (saves 2 + #EDKs SHA-512s and two serializations per message). */
+  readonly #decryptionIds = new FingerprintMemo(256);
 
   constructor(options: CachingMaterialsManagerOptions) {
     const o = options ?? ({} as CachingMaterialsManagerOptions);
@@ -214,16 +223,30 @@ export class CachingMaterialsManager implements MaterialsManager {
     return this.#fill(key, "encrypt", backing, { messagesEncrypted: 1, bytesEncrypted: length }) as Promise<EncryptionMaterials>;
   }
 
-  async decryptMaterials(request: DecryptionMaterialsRequest): Promise<DecryptionMaterials> {
+  decryptMaterials(request: DecryptionMaterialsRequest): Promise<DecryptionMaterials> {
+    try {
+      return Promise.resolve(this.decryptionMaterialsNow(request));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * `decryptMaterials`, answering synchronously when a live cache entry has
+   * the materials, and with a promise otherwise. Throws synchronously on an
+   * invalid request.
+   * @internal
+   */
+  decryptionMaterialsNow(request: DecryptionMaterialsRequest): DecryptionMaterials | Promise<DecryptionMaterials> {
     if (request.suite.kdf === "identity") return this.backingMaterialsManager.decryptMaterials(request);
     checkDecryptSuite(request.suite, request.commitmentPolicy);
     const key = this.#decryptionKey(request);
     const entry = this.#live(key, "decrypt");
-    if (entry) return (entry.materials ?? (await entry.pending!)) as DecryptionMaterials;
-    return (await this.#fill(key, "decrypt", () => this.backingMaterialsManager.decryptMaterials(request), {
+    if (entry) return (entry.materials ?? entry.pending!) as DecryptionMaterials | Promise<DecryptionMaterials>;
+    return this.#fill(key, "decrypt", () => this.backingMaterialsManager.decryptMaterials(request), {
       messagesEncrypted: 0,
       bytesEncrypted: 0,
-    })) as DecryptionMaterials;
+    }) as Promise<DecryptionMaterials>;
   }
 
   /** The entry for `key` if it is of this kind and not expired (expired ones are removed). */
@@ -266,16 +289,9 @@ export class CachingMaterialsManager implements MaterialsManager {
 
   /** Appendix A, encryption materials: SHA512(SHA512(partition) ‖ 0x01 ‖ suite ‖ SHA512(context)), or 0x00 without a suite. */
   #encryptionKey(request: EncryptionMaterialsRequest): string {
-    // Exact (every key and value length-prefixed) and cheaper than serializing the context.
-    const context = request.encryptionContext;
-    let fingerprint = `${request.suiteId ?? ""}:`;
-    for (const k of Object.keys(context)) {
-      const v = context[k];
-      if (typeof v !== "string") return this.#computeEncryptionKey(request); // invalid: let serialization refuse it
-      fingerprint += `${k.length}:${k}${v.length}:${v}`;
-    }
-    let id = this.#encryptionIds.get(fingerprint);
-    if (id === undefined) this.#encryptionIds.set(fingerprint, (id = this.#computeEncryptionKey(request)));
+    if (!encryptionFingerprint(request)) return this.#computeEncryptionKey(request); // malformed or huge: no shortcut
+    let id = this.#encryptionIds.get();
+    if (id === undefined) this.#encryptionIds.set((id = this.#computeEncryptionKey(request)));
     return id;
   }
 
@@ -285,11 +301,39 @@ export class CachingMaterialsManager implements MaterialsManager {
     return digestKey(sha512(concatBytes([this.#partitionHash, suite, context])));
   }
 
-  /** Appendix A, decryption materials: SHA512(SHA512(partition) ‖ suite ‖ sorted SHA512(EDK)… ‖ 64 zero bytes ‖ SHA512(context)). */
+  /** Appendix A, decryption materials (below), remembered by fingerprint like the encryption ids. */
   #decryptionKey(request: DecryptionMaterialsRequest): string {
+    if (!decryptionFingerprint(request)) return this.#computeDecryptionKey(request);
+    let id = this.#decryptionIds.get();
+    if (id === undefined) this.#decryptionIds.set((id = this.#computeDecryptionKey(request)));
+    return id;
+  }
+
+  /** SHA512(SHA512(partition) ‖ suite ‖ sorted SHA512(EDK)… ‖ 64 zero bytes ‖ SHA512(context)). */
+  #computeDecryptionKey(request: DecryptionMaterialsRequest): string {
     const id = request.suite.id;
     const edks = request.encryptedDataKeys.map((e) => sha512(serializeEdk(e))).sort(compareBytes);
     const context = sha512(serializeEncryptionContext(request.encryptionContext));
     return digestKey(sha512(concatBytes([this.#partitionHash, Uint8Array.of(id >> 8, id & 0xff), ...edks, ZERO_64, context])));
   }
+}
+
+/**
+ * The answer of `cmm.getEncryptionMaterials(request)`: synchronous when `cmm`
+ * is a CachingMaterialsManager (whose method is not overridden) with the
+ * materials cached, else a promise.
+ */
+export function encryptionMaterialsNow(cmm: MaterialsManager, request: EncryptionMaterialsRequest): EncryptionMaterials | Promise<EncryptionMaterials> {
+  if (cmm instanceof CachingMaterialsManager && cmm.getEncryptionMaterials === CachingMaterialsManager.prototype.getEncryptionMaterials) {
+    return cmm.encryptionMaterialsNow(request);
+  }
+  return cmm.getEncryptionMaterials(request);
+}
+
+/** The answer of `cmm.decryptMaterials(request)`, synchronous on a CachingMaterialsManager's cache hit. */
+export function decryptionMaterialsNow(cmm: MaterialsManager, request: DecryptionMaterialsRequest): DecryptionMaterials | Promise<DecryptionMaterials> {
+  if (cmm instanceof CachingMaterialsManager && cmm.decryptMaterials === CachingMaterialsManager.prototype.decryptMaterials) {
+    return cmm.decryptionMaterialsNow(request);
+  }
+  return cmm.decryptMaterials(request);
 }

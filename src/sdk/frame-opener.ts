@@ -69,6 +69,11 @@ export class FrameOpener {
     return new FrameOpener(await aesGcmKey(contentKey), messageId);
   }
 
+  /** An opener over an AES-GCM key (e.g. the one that verified the header), which it then owns and destroys. */
+  static over(cipher: AesGcmKey, messageId: Uint8Array): FrameOpener {
+    return new FrameOpener(cipher, messageId);
+  }
+
   /**
    * Verifies and decrypts one whole frame (`frame.length === p.total`).
    * Synchronous for 256-bit keys (the engine), a promise for legacy 128/192-bit
@@ -80,19 +85,15 @@ export class FrameOpener {
     const ivEnd = p.kind === "final" ? p.prefix - 4 : p.prefix;
     const iv = p.kind === "single" ? frame.subarray(0, 12) : frame.subarray(ivEnd - 12, ivEnd);
     const aad = this.#frames.aadFor(p.kind, p.seq, p.length);
-    const fail = (e: unknown) => {
-      if (!(e instanceof AuthenticationError)) return e;
-      return new FrameAuthenticationError(p.kind === "single" ? "the message body does not authenticate" : `frame ${p.seq} (${p.kind}) does not authenticate`);
-    };
     let opened: Uint8Array | Promise<Uint8Array>;
     try {
       opened = cipher.open(iv, frame.subarray(p.prefix, p.total), aad);
     } catch (e) {
-      throw fail(e);
+      throw frameFailure(e, p);
     }
     if (opened instanceof Uint8Array) return opened;
     return opened.catch((e) => {
-      throw fail(e);
+      throw frameFailure(e, p);
     });
   }
 
@@ -101,4 +102,10 @@ export class FrameOpener {
     this.cipher?.destroy();
     this.cipher = undefined;
   }
+}
+
+/** The error to report for a frame that failed to open. */
+function frameFailure(e: unknown, p: FramePrefix): unknown {
+  if (!(e instanceof AuthenticationError)) return e;
+  return new FrameAuthenticationError(p.kind === "single" ? "the message body does not authenticate" : `frame ${p.seq} (${p.kind}) does not authenticate`);
 }

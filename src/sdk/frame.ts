@@ -30,11 +30,9 @@ export type BodyKind = "regular" | "final" | "single";
 
 const LABELS: Record<BodyKind, Uint8Array> = { regular: REGULAR, final: FINAL, single: SINGLE };
 
-interface AadBuffer {
-  readonly bytes: Uint8Array;
-  /** Offset of seq:u32 ‖ length:u64. */
-  readonly at: number;
-}
+/** Room for the longest AAD: a 32-byte message ID, the longest label, seq:u32 ‖ length:u64. */
+const aadScratch = new Uint8Array(32 + SINGLE.length + 12);
+const ivScratch = new Uint8Array(12);
 
 function putU32(b: Uint8Array, at: number, v: number): void {
   b[at] = v >>> 24;
@@ -43,36 +41,34 @@ function putU32(b: Uint8Array, at: number, v: number): void {
   b[at + 3] = v & 0xff;
 }
 
-/** Builds frame IVs and AADs for one message, reusing small buffers (each AAD kind's made on first use). */
+/**
+ * Builds frame IVs and AADs for one message. They are written into
+ * module-wide scratch arrays (public bytes; allocating them per message costs
+ * more than writing them), so each is valid only until the next call of the
+ * same method on any FrameCrypto: hand it straight to the cipher, which
+ * copies it.
+ */
 export class FrameCrypto {
-  readonly iv = new Uint8Array(12);
-  private regular: AadBuffer | undefined = undefined;
-  private final: AadBuffer | undefined = undefined;
-  private single: AadBuffer | undefined = undefined;
-
   constructor(private readonly messageId: Uint8Array) {}
 
-  /** The IV for `seq` (valid until the next call). */
+  /** The IV for `seq` (valid until the next `ivFor` call of any FrameCrypto). */
   ivFor(seq: number): Uint8Array {
-    putU32(this.iv, 8, seq);
-    return this.iv;
+    putU32(ivScratch, 8, seq);
+    return ivScratch;
   }
 
-  /** The body AAD for a frame (valid until the next call of the same kind). */
+  /** The body AAD for a frame (valid until the next `aadFor` call of any FrameCrypto). */
   aadFor(kind: BodyKind, seq: number, length: number): Uint8Array {
-    const a = (this[kind] ??= this.make(LABELS[kind]));
-    putU32(a.bytes, a.at, seq);
-    putU32(a.bytes, a.at + 4, Math.floor(length / 2 ** 32));
-    putU32(a.bytes, a.at + 8, length >>> 0);
-    return a.bytes;
-  }
-
-  private make(label: Uint8Array): AadBuffer {
     const id = this.messageId;
-    const bytes = new Uint8Array(id.length + label.length + 12);
-    bytes.set(id);
-    bytes.set(label, id.length);
-    return { bytes, at: id.length + label.length };
+    const label = LABELS[kind];
+    const a = aadScratch;
+    a.set(id);
+    a.set(label, id.length);
+    const at = id.length + label.length;
+    putU32(a, at, seq);
+    putU32(a, at + 4, Math.floor(length / 2 ** 32));
+    putU32(a, at + 8, length >>> 0);
+    return a.subarray(0, at + 12);
   }
 }
 

@@ -102,19 +102,11 @@ function readHeader(r: ByteReader, maxEdks: number): ParsedHeader {
   const bodyLength = r.pos;
   const headerIv = version === 1 ? r.take(suite.ivLength) : new Uint8Array(suite.ivLength);
   const headerAuthTag = r.take(suite.tagLength);
-  const header: MessageHeader = Object.freeze({
-    version,
-    suiteId: suite.id,
-    suite,
-    messageId,
-    encryptionContext,
-    encryptedDataKeys,
-    contentType: contentType as 1 | 2,
-    frameLength,
-    ...(suiteData ? { suiteData } : {}),
-    headerIv,
-    headerAuthTag,
-  });
+  const header: MessageHeader = Object.freeze(
+    suiteData
+      ? { version, suiteId: suite.id, suite, messageId, encryptionContext, encryptedDataKeys, contentType: contentType as 1 | 2, frameLength, suiteData, headerIv, headerAuthTag }
+      : { version, suiteId: suite.id, suite, messageId, encryptionContext, encryptedDataKeys, contentType: contentType as 1 | 2, frameLength, headerIv, headerAuthTag },
+  );
   return { header, body: r.bytes.subarray(0, bodyLength), length: r.pos };
 }
 

@@ -2,8 +2,9 @@
  * The decryption side of one message (client-apis/decrypt.md), fed bytes in
  * pieces of any size and shared by one-shot `decrypt` and `decryptStream`.
  *
- *   header: parse (strictly, waiting for enough bytes), then `openHeader`
- *           (policy, materials, commitment key, header tag)
+ *   header: parse (strictly, waiting for enough bytes), then `openHeaderKey`
+ *           (policy, materials, commitment key, header tag); the AES-GCM key
+ *           that verified the header tag opens the frames
  *   body:   each frame is checked (sequence number, IV, final frame length)
  *           and opened with one AES-GCM call (FrameOpener), so its plaintext
  *           exists only once its tag has verified; `push` returns it then
@@ -11,6 +12,10 @@
  *           final frame's plaintext is held back until that succeeds
  *           (regular frames are released as they verify, as the ESDK does:
  *           a caller must not treat them as signed before `end()` resolves)
+ *
+ * Nothing is awaited unless it has to be (`feed`): with materials from a
+ * cache, a 256-bit key and no signature, a whole message is read in one
+ * synchronous call.
  *
  * One-shot decryption passes the whole message to the constructor; signed
  * messages are then verified with WebCrypto over those bytes at the end
@@ -20,15 +25,20 @@
  * key is wiped, held plaintext is wiped, and later calls throw.
  */
 import type { Hash } from "../engine/index.js";
+import { ciphertextOutput } from "../engine/output-pool.js";
 import { ChunkQueue } from "./chunk-queue.js";
 import { MalformedMessageError, SdkError } from "./errors.js";
 import { FrameOpener, type FramePrefix, readFramePrefix } from "./frame-opener.js";
 import { type MessageHeader, type ParsedHeader, parseHeader } from "./header.js";
-import { openHeader } from "./open-header.js";
+import { isPromise, type MaybePromise } from "./maybe-promise.js";
+import { type OpenedHeaderKey, openHeaderKey } from "./open-header.js";
 import type { DecryptSettings } from "./options.js";
 import { checkSignatureLength, signatureHash, verifyDigest, verifyMessage } from "./signature.js";
 
 type Stage = "header" | "body" | "footer" | "done" | "failed";
+
+/** The length of the last header read, for the size of the next header's first copy. */
+let typicalHeaderLength = 1024;
 
 function malformed(why: string): MalformedMessageError {
   return new MalformedMessageError(`malformed message: ${why}`);
@@ -64,30 +74,34 @@ export class MessageDecryptor {
 
   /** Feeds message bytes; returns the plaintext that may now be released. */
   async push(chunk: Uint8Array): Promise<Uint8Array[]> {
-    this.#checkUsable();
-    const out: Uint8Array[] = [];
-    try {
-      this.#queue.push(chunk);
-      await this.#run(out);
-    } catch (e) {
-      this.#fail(e);
-      throw e;
-    }
-    return out;
+    return this.feed(chunk, false);
   }
 
   /** Signals the end of the message; returns the last plaintext, or throws if the message is incomplete or bad. */
   async end(): Promise<Uint8Array[]> {
+    return this.feed(undefined, true);
+  }
+
+  /**
+   * `push(chunk)` (if given), then `end()` if `end` is set, synchronously
+   * while nothing needs awaiting (materials from a cache, 256-bit keys, no
+   * signature): the one-shot `decrypt` runs a small message without a single
+   * await. Returns the plaintext to release; on failure wipes it and throws.
+   */
+  feed(chunk: Uint8Array | undefined, end: boolean): MaybePromise<Uint8Array[]> {
     this.#checkUsable();
     const out: Uint8Array[] = [];
     try {
-      await this.#run(out);
-      if (this.#stage !== "done") throw malformed(`the message ends early (truncated in the ${this.#stage})`);
+      if (chunk) this.#queue.push(chunk);
+      const pending = this.#run(out, end);
+      if (!pending) return out;
+      return pending.then(
+        () => out,
+        (e) => this.#fail(e, out),
+      );
     } catch (e) {
-      this.#fail(e);
-      throw e;
+      return this.#fail(e, out);
     }
-    return out;
   }
 
   /** Abandons the message: wipes the key and any held plaintext. */
@@ -104,41 +118,58 @@ export class MessageDecryptor {
     }
   }
 
-  #fail(e: unknown): void {
+  #fail(e: unknown, out: Uint8Array[]): never {
     this.#stage = "failed";
     this.#error = e;
     this.destroy();
+    for (const p of out) p.fill(0);
+    throw e;
   }
 
-  async #run(out: Uint8Array[]): Promise<void> {
+  /** Processes what the queue holds; a promise only if some step had to wait. */
+  #run(out: Uint8Array[], end: boolean): Promise<void> | undefined {
     for (;;) {
-      const stage = this.#stage;
-      let progressed: boolean;
-      if (stage === "header") {
-        progressed = await this.#readHeader();
-      } else if (stage === "body") {
-        const r = this.#readBody(out); // a promise only for WebCrypto keys: no await per frame otherwise
-        progressed = r === true || r === false ? r : await r;
-      } else if (stage === "footer") {
-        progressed = await this.#readFooter(out);
-      } else {
+      const step = this.#step(out);
+      if (step === false) break;
+      if (step !== true) return step.then((progressed) => (progressed ? this.#run(out, end) : this.#checkEnd(end)));
+    }
+    this.#checkEnd(end);
+    return undefined;
+  }
+
+  #checkEnd(end: boolean): void {
+    if (end && this.#stage !== "done") throw malformed(`the message ends early (truncated in the ${this.#stage})`);
+  }
+
+  /** One step of the current stage: true if it moved on, false if it needs more bytes. */
+  #step(out: Uint8Array[]): MaybePromise<boolean> {
+    switch (this.#stage) {
+      case "header":
+        return this.#readHeader();
+      case "body":
+        return this.#readBody(out); // a promise only for WebCrypto keys: no await per frame otherwise
+      case "footer":
+        return this.#readFooter(out);
+      default:
         if (this.#queue.length > 0) throw malformed("bytes after the end of the message");
-        return;
-      }
-      if (!progressed) return;
+        return false;
     }
   }
 
-  async #readHeader(): Promise<boolean> {
+  #readHeader(): MaybePromise<boolean> {
     const q = this.#queue;
     const max = this.#settings.maxEncryptedDataKeys;
     let parsed;
     for (;;) {
       if (q.length < this.#headerNeeded) return false;
-      // Look at everything in hand, but grow a merged (copied) view at most geometrically.
-      const size = Math.min(q.length, Math.max(this.#headerNeeded, 2 * this.#headerPeek, 1024));
+      // Copy as much as the last header took (headers from one producer tend to repeat), growing geometrically.
+      const size = Math.min(q.length, Math.max(this.#headerNeeded, 2 * this.#headerPeek, typicalHeaderLength));
       this.#headerPeek = size;
-      const r = parseHeader(q.peek(size), max);
+      // Parse an own copy (the input chunks belong to the caller): the header's fields are views into it.
+      // Public bytes, so small copies come from the engine's shared slab of public outputs.
+      const copy = ciphertextOutput(size);
+      copy.set(q.peek(size));
+      const r = parseHeader(copy, max);
       if (!("needed" in r)) {
         parsed = r;
         break;
@@ -146,31 +177,27 @@ export class MessageDecryptor {
       if (size === q.length && r.needed <= size) throw malformed("header parser made no progress");
       this.#headerNeeded = r.needed;
     }
-    // Own copy: the input chunks belong to the caller.
-    const headerBytes = q.peek(parsed.length).slice();
+    typicalHeaderLength = parsed.length;
     q.consume(parsed.length);
     this.#consumed += parsed.length;
-    const again = parseHeader(headerBytes, max);
-    if ("needed" in again) throw malformed("header changed while parsing");
-    await this.#openHeader(again, headerBytes);
-    return true;
+    const read = parsed;
+    const opened = openHeaderKey(this.#settings, read);
+    if (isPromise(opened)) return opened.then((o) => this.#startBody(read, o));
+    return this.#startBody(read, opened);
   }
 
-  async #openHeader(parsed: ParsedHeader, headerBytes: Uint8Array): Promise<void> {
+  #startBody(parsed: ParsedHeader, { cipher, verificationKey }: OpenedHeaderKey): true {
     const { header } = parsed;
-    const { contentKey, verificationKey } = await openHeader(this.#settings, parsed);
-    try {
-      this.#opener = await FrameOpener.create(contentKey, header.messageId);
-    } finally {
-      contentKey.fill(0);
-    }
+    this.#opener = FrameOpener.over(cipher, header.messageId);
     const sig = header.suite.signature;
     if (sig) {
       this.#verificationKey = verificationKey;
-      if (!this.#wholeMessage) this.#hash = signatureHash(sig).update(headerBytes);
+      // Hash header body ‖ authentication: `parsed.length` bytes from where the body starts.
+      if (!this.#wholeMessage) this.#hash = signatureHash(sig).update(new Uint8Array(parsed.body.buffer, parsed.body.byteOffset, parsed.length));
     }
     this.#header = header;
     this.#stage = "body";
+    return true;
   }
 
   /**

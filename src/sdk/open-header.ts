@@ -4,10 +4,18 @@
  * decryption materials from the CMM → derive the content key and the
  * commitment key → compare the commitment key in constant time → verify the
  * header tag. Only then is anything from the header trusted.
+ *
+ * `openHeaderKey` returns the AES-GCM key that verified the header tag, so
+ * the body is opened with the same key schedule (one engine key per
+ * message), and runs synchronously when the materials come from a cache and
+ * the key is 256-bit: no await on the hot path of small messages.
+ * `openHeader` is the older contract (the derived key bytes), used by bulk
+ * decryption to give each worker the key.
  */
 import { AuthenticationError } from "../engine/index.js";
-import { aesGcmKey } from "./aes-gcm-key.js";
+import { type AesGcmKey, aesGcmKeyNow } from "./aes-gcm-key.js";
 import { checkDecryptSuite } from "./algorithm-suites.js";
+import { decryptionMaterialsNow } from "./caching-materials-manager.js";
 import {
   HeaderAuthenticationError,
   KeyCommitmentError,
@@ -19,7 +27,8 @@ import {
 } from "./errors.js";
 import type { ParsedHeader } from "./header.js";
 import { deriveMessageKeys } from "./key-derivation.js";
-import { hex4 } from "./materials.js";
+import { type DecryptionMaterials, hex4 } from "./materials.js";
+import { isPromise, type MaybePromise } from "./maybe-promise.js";
 import type { DecryptSettings } from "./options.js";
 import { constantTimeEqual } from "./wire.js";
 
@@ -30,9 +39,49 @@ export interface OpenedHeader {
   readonly verificationKey?: Uint8Array;
 }
 
+export interface OpenedHeaderKey {
+  /** The message's AES-GCM key, which verified the header tag; the caller owns it (destroy it when done). */
+  readonly cipher: AesGcmKey;
+  /** Signing suites: the SEC1-compressed verification key. */
+  readonly verificationKey?: Uint8Array;
+}
+
 /** Checks and authenticates `parsed` (from `parseHeader`); throws a typed SdkError on any failure. */
 export async function openHeader(settings: DecryptSettings, parsed: ParsedHeader): Promise<OpenedHeader> {
-  const { header, body } = parsed;
+  const materials = await headerMaterials(settings, parsed);
+  const key = messageKey(parsed, materials);
+  try {
+    const { cipher } = await verifyHeader(parsed, materials, key);
+    cipher.destroy();
+  } catch (e) {
+    key.fill(0);
+    throw e;
+  }
+  return { contentKey: key, ...(parsed.header.suite.signature ? { verificationKey: materials.verificationKey } : {}) };
+}
+
+/**
+ * Checks and authenticates `parsed`, returning the verified content key as an
+ * AES-GCM key; synchronous when the materials and the key are at hand.
+ */
+export function openHeaderKey(settings: DecryptSettings, parsed: ParsedHeader): MaybePromise<OpenedHeaderKey> {
+  const materials = headerMaterials(settings, parsed);
+  if (isPromise(materials)) return materials.then((m) => keyFromMaterials(parsed, m));
+  return keyFromMaterials(parsed, materials);
+}
+
+function keyFromMaterials(parsed: ParsedHeader, materials: DecryptionMaterials): MaybePromise<OpenedHeaderKey> {
+  const key = messageKey(parsed, materials);
+  try {
+    return verifyHeader(parsed, materials, key);
+  } finally {
+    key.fill(0); // every AES-GCM key has copied it by now
+  }
+}
+
+/** The policy and option checks, then the materials for the header's data keys. */
+function headerMaterials(settings: DecryptSettings, parsed: ParsedHeader): MaybePromise<DecryptionMaterials> {
+  const header = parsed.header;
   const suite = header.suite;
   checkDecryptSuite(suite, settings.commitmentPolicy);
   if (settings.rejectSignedSuites && suite.signature) {
@@ -41,12 +90,18 @@ export async function openHeader(settings: DecryptSettings, parsed: ParsedHeader
   if (header.frameLength > settings.maxFrameLength) {
     throw new MalformedMessageError(`malformed message: frame length ${header.frameLength} exceeds maxFrameLength ${settings.maxFrameLength}`);
   }
-  const materials = await settings.cmm.decryptMaterials({
+  return decryptionMaterialsNow(settings.cmm, {
     suite,
     commitmentPolicy: settings.commitmentPolicy,
     encryptionContext: header.encryptionContext,
     encryptedDataKeys: header.encryptedDataKeys,
   });
+}
+
+/** Checks the materials, derives the content key and checks the commitment key (in constant time). */
+function messageKey(parsed: ParsedHeader, materials: DecryptionMaterials): Uint8Array {
+  const { header } = parsed;
+  const suite = header.suite;
   const dataKey = materials?.plaintextDataKey;
   if (!dataKey) throw new NoDecryptableDataKeyError("the materials manager returned no data key");
   if (materials.suite?.id !== suite.id || dataKey.length !== suite.keyLength) {
@@ -56,24 +111,42 @@ export async function openHeader(settings: DecryptSettings, parsed: ParsedHeader
     throw new SignatureVerificationError("the materials carry no verification key for a signed message");
   }
   const { key, commitKey } = deriveMessageKeys(suite, dataKey, header.messageId);
-  try {
-    if (suite.commitment && !constantTimeEqual(commitKey!, header.suiteData!)) {
-      throw new KeyCommitmentError("key commitment failed: the data key does not match the commitment key in the header");
-    }
-    const cipher = await aesGcmKey(key);
-    try {
-      await cipher.open(header.headerIv, header.headerAuthTag, body);
-    } catch (e) {
-      if (e instanceof AuthenticationError) throw new HeaderAuthenticationError("the message header does not authenticate");
-      throw e;
-    } finally {
-      cipher.destroy();
-    }
-  } catch (e) {
+  if (!suite.commitment) return key;
+  const committed = constantTimeEqual(commitKey!, header.suiteData!);
+  commitKey!.fill(0);
+  if (!committed) {
     key.fill(0);
-    throw e;
-  } finally {
-    commitKey?.fill(0);
+    throw new KeyCommitmentError("key commitment failed: the data key does not match the commitment key in the header");
   }
-  return { contentKey: key, ...(suite.signature ? { verificationKey: materials.verificationKey } : {}) };
+  return key;
+}
+
+/** Verifies the header tag with `key` (copied); returns the AES-GCM key, destroyed on failure. */
+function verifyHeader(parsed: ParsedHeader, materials: DecryptionMaterials, key: Uint8Array): MaybePromise<OpenedHeaderKey> {
+  const cipher = aesGcmKeyNow(key);
+  if (isPromise(cipher)) return cipher.then((c) => checkTag(parsed, materials, c));
+  return checkTag(parsed, materials, cipher);
+}
+
+function checkTag(parsed: ParsedHeader, materials: DecryptionMaterials, cipher: AesGcmKey): MaybePromise<OpenedHeaderKey> {
+  const { header, body } = parsed;
+  const opened: OpenedHeaderKey = header.suite.signature ? { cipher, verificationKey: materials.verificationKey } : { cipher };
+  let verified: MaybePromise<Uint8Array>;
+  try {
+    verified = cipher.open(header.headerIv, header.headerAuthTag, body);
+  } catch (e) {
+    throw headerTagFailed(cipher, e);
+  }
+  if (!isPromise(verified)) return opened;
+  return verified.then(
+    () => opened,
+    (e) => {
+      throw headerTagFailed(cipher, e);
+    },
+  );
+}
+
+function headerTagFailed(cipher: AesGcmKey, e: unknown): unknown {
+  cipher.destroy();
+  return e instanceof AuthenticationError ? new HeaderAuthenticationError("the message header does not authenticate") : e;
 }

@@ -12,11 +12,8 @@ export class Incomplete {
 
 export class ByteReader {
   pos = 0;
-  private readonly view: DataView;
 
-  constructor(readonly bytes: Uint8Array) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
+  constructor(readonly bytes: Uint8Array) {}
 
   private want(n: number): number {
     const at = this.pos;
@@ -26,21 +23,19 @@ export class ByteReader {
   }
 
   u8(): number {
-    return this.view.getUint8(this.want(1));
+    return this.bytes[this.want(1)];
   }
 
   u16(): number {
-    return this.view.getUint16(this.want(2));
+    const at = this.want(2);
+    const b = this.bytes;
+    return (b[at] << 8) | b[at + 1];
   }
 
   u32(): number {
-    return this.view.getUint32(this.want(4));
-  }
-
-  /** A u64 that must be a safe integer (the caller bounds it further). */
-  u64(): number {
-    const at = this.want(8);
-    return this.view.getUint32(at) * 2 ** 32 + this.view.getUint32(at + 4);
+    const at = this.want(4);
+    const b = this.bytes;
+    return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
   }
 
   /** `n` bytes as a view into the input (no copy). */

@@ -6,11 +6,15 @@
  * a message bigger than the byte limit).
  */
 import { AlgorithmSuiteIdentifier } from "@aws-crypto/client-node";
+import { createHash } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { Kms, ManualClock } from "../../src/kms/index.js";
 import {
+  algorithmSuite,
   CachingMaterialsManager,
   decrypt,
+  decryptionMaterials,
+  type DecryptionMaterialsRequest,
   DefaultMaterialsManager,
   encrypt,
   encryptStream,
@@ -20,8 +24,10 @@ import {
   type KmsDataKeyOperations,
   MaterialsCache,
   type MaterialsManager,
+  serializeEncryptionContext,
+  withDecryptedDataKey,
 } from "../../src/sdk/index.js";
-import { bytesEqual, forbidClient, keyringPair, random, requireClient, runStream } from "./helpers.js";
+import { bytesEqual, forbidClient, keyringPair, random, requireClient, runStream, utf8 } from "./helpers.js";
 
 const kms = new Kms();
 afterAll(() => kms.close());
@@ -230,6 +236,44 @@ describe("decryption materials", () => {
     const other = await encrypt(keyring, plaintext, { encryptionContext: { d: "1" } });
     await decrypt(cmm, other.result);
     expect(count.decrypt).toBe(3);
+  });
+
+  it("entry ids are the spec's (Appendix A), remembered exactly: a byte or a field boundary apart is another entry", async () => {
+    const requests: DecryptionMaterialsRequest[] = [];
+    const backing: MaterialsManager = {
+      getEncryptionMaterials: () => Promise.reject(new Error("unused")),
+      decryptMaterials: async (r) => (requests.push(r), withDecryptedDataKey(decryptionMaterials(r.suite, r.encryptionContext), random(32))),
+    };
+    const cmm = new CachingMaterialsManager({ backingMaterialsManager: backing, maxAge: 60_000, partition: "p" });
+    const suite = algorithmSuite(0x0478);
+    const edk = (providerId: string, info: number[], ciphertext: number[]) => ({ providerId, providerInfo: Uint8Array.from(info), ciphertext: Uint8Array.from(ciphertext) });
+    const ask = (encryptionContext: Record<string, string>, ...encryptedDataKeys: ReturnType<typeof edk>[]) =>
+      cmm.decryptMaterials({ suite, commitmentPolicy: "REQUIRE_ENCRYPT_REQUIRE_DECRYPT", encryptionContext, encryptedDataKeys });
+    const base = edk("ab", [1, 2], [3, 4, 5]);
+    const variants: [Record<string, string>, ReturnType<typeof edk>[]][] = [
+      [{ a: "bc" }, [base]],
+      [{ ab: "c" }, [base]], // the context's boundary moved
+      [{ a: "bc" }, [edk("a", [0x62, 1, 2], [3, 4, 5])]], // an EDK field boundary moved
+      [{ a: "bc" }, [edk("ab", [1, 2, 3], [4, 5])]],
+      [{ a: "bc" }, [edk("ab", [1, 2], [3, 4, 6])]], // one byte
+      [{ a: "bc" }, [base, base]],
+    ];
+    for (const [context, edks] of variants) for (let i = 0; i < 3; i++) await ask(context, ...edks);
+    expect(requests.length).toBe(variants.length);
+    // The same context in another key order, and the EDKs in another order, are the same entry (the spec sorts both).
+    await ask({ y: "2", x: "1" }, base, edk("z", [], []));
+    await ask({ x: "1", y: "2" }, edk("z", [], []), base);
+    expect(requests.length).toBe(variants.length + 1);
+    const sha512 = (...parts: Uint8Array[]) => new Uint8Array(createHash("sha512").update(Buffer.concat(parts)).digest());
+    const u16 = (n: number) => Uint8Array.of(n >> 8, n & 0xff);
+    const prefixed = (b: Uint8Array) => Buffer.concat([u16(b.length), b]);
+    const specId = (context: Record<string, string>, edks: ReturnType<typeof edk>[]) => {
+      const hashes = edks.map((e) => sha512(prefixed(utf8(e.providerId)), prefixed(e.providerInfo), prefixed(e.ciphertext))).sort(Buffer.compare);
+      const digest = sha512(sha512(utf8("p")), u16(0x0478), ...hashes, new Uint8Array(64), sha512(serializeEncryptionContext(context)));
+      return Buffer.from(digest).toString("latin1");
+    };
+    const expected = [...variants.map(([c, e]) => specId(c, e)), specId({ x: "1", y: "2" }, [base, edk("z", [], [])])];
+    expect([...cmm.cache.keys()].sort()).toEqual(expected.sort());
   });
 
   it("does not cache identity-KDF suites (v1 0x0078); caches v1 HKDF suites (0x0178)", async () => {
