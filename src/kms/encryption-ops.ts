@@ -91,12 +91,12 @@ export function encrypt(ctx: OperationContext, req: EncryptRequest): EncryptResp
   const context = checkEncryptionContext(req.EncryptionContext, "encryptionContext");
   const key = ctx.key(req.KeyId, "use", { aliases: true });
   const out = encryptWith(ctx, key, plaintext, context, req.EncryptionAlgorithm);
-  const response = (r: { blob: Uint8Array; algorithm: EncryptionAlgorithm }): EncryptResponse => ({
-    CiphertextBlob: r.blob,
-    KeyId: key.arn,
-    EncryptionAlgorithm: r.algorithm,
-  });
-  return out instanceof Promise ? out.then(response) : response(out);
+  // No closure on the symmetric path: a transpiler keeping function names (tsx) wraps each one made.
+  return out instanceof Promise ? out.then((r) => encryptResponse(key, r)) : encryptResponse(key, out);
+}
+
+function encryptResponse(key: KeyEntry, r: { blob: Uint8Array; algorithm: EncryptionAlgorithm }): EncryptResponse {
+  return { CiphertextBlob: r.blob, KeyId: key.arn, EncryptionAlgorithm: r.algorithm };
 }
 
 interface Opened {
@@ -168,8 +168,11 @@ export function decrypt(ctx: OperationContext, req: DecryptRequest): DecryptResp
   const blob = byteField(req.CiphertextBlob, "ciphertextBlob", 1, MAX_CIPHERTEXT);
   const context = checkEncryptionContext(req.EncryptionContext, "encryptionContext");
   const out = openCiphertext(ctx, blob, req.KeyId, context, req.EncryptionAlgorithm, "KeyId");
-  const response = (r: Opened): DecryptResponse => ({ KeyId: r.key.arn, Plaintext: r.plaintext, EncryptionAlgorithm: r.algorithm });
-  return out instanceof Promise ? out.then(response) : response(out);
+  return out instanceof Promise ? out.then(decryptResponse) : decryptResponse(out);
+}
+
+function decryptResponse(r: Opened): DecryptResponse {
+  return { KeyId: r.key.arn, Plaintext: r.plaintext, EncryptionAlgorithm: r.algorithm };
 }
 
 export async function reEncrypt(ctx: OperationContext, req: ReEncryptRequest): Promise<ReEncryptResponse> {

@@ -2,7 +2,6 @@
  * SigV4 on the sending side, in the header form: for load generators and
  * tests that talk to the endpoint without an AWS SDK.
  */
-import { createHmac } from "node:crypto";
 import {
   SIGV4_ALGORITHM,
   SigningKeyCache,
@@ -61,7 +60,7 @@ export function signRequest(
   });
   const credentialScope = `${date.slice(0, 8)}/${scope.region}/${scope.service}/aws4_request`;
   const key = keys.get(credentials.secretAccessKey, date.slice(0, 8), scope.region, scope.service);
-  const signature = createHmac("sha256", key).update(stringToSign(date, credentialScope, canonical)).digest("hex");
+  const signature = key.hex(stringToSign(date, credentialScope, canonical));
   return {
     ...added,
     Authorization: `${SIGV4_ALGORITHM} Credential=${credentials.accessKeyId}/${credentialScope}, SignedHeaders=${signedHeaders}, Signature=${signature}`,

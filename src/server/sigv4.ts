@@ -18,9 +18,11 @@
  * scope, tampered request, more than 5 minutes of clock skew, an expired
  * presigned URL) InvalidSignatureException, worded as AWS words it.
  * Signatures are compared in constant time; signing keys are cached per
- * access key and day (deriving one takes four HMACs).
+ * access key and day (deriving one takes four HMACs), ready for HMAC
+ * (sigv4-canonical.ts). Nothing about a request's verdict is cached: every
+ * request is checked in full.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import { incompleteSignature, invalidSignature, missingAuthenticationToken, unrecognizedClient } from "./protocol-errors.js";
 import {
   SIGV4_ALGORITHM,
@@ -52,9 +54,17 @@ export interface SignedHttpRequest {
 
 const BASIC_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
+let lastDate = "";
+let lastTime = Number.NaN;
+
+/** YYYYMMDDTHHMMSSZ → ms, or NaN. Requests arriving together mostly carry the same second: the last one is kept. */
 function parseAmzDate(value: string): number {
+  if (value === lastDate) return lastTime;
   const m = BASIC_DATE.exec(value);
-  return m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) : Number.NaN;
+  const time = m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) : Number.NaN;
+  lastDate = value;
+  lastTime = time;
+  return time;
 }
 
 /** The parts of a signature, from the Authorization header or the query string. */
@@ -78,17 +88,26 @@ function headerSignatureParts(authorization: string, headers: ReadonlyMap<string
   if (algorithm !== SIGV4_ALGORITHM) {
     throw incompleteSignature(`Unsupported AWS 'algorithm': '${algorithm}' (this endpoint accepts ${SIGV4_ALGORITHM})`);
   }
-  const fields = new Map<string, string>();
+  let credential = "";
+  let signature = "";
+  let signedHeaders = "";
   for (const part of authorization.slice(space + 1).split(",")) {
     const eq = part.indexOf("=");
-    if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+    if (eq <= 0) continue;
+    const name = part.slice(0, eq).trim();
+    if (name === "Credential") credential = part.slice(eq + 1).trim();
+    else if (name === "Signature") signature = part.slice(eq + 1).trim();
+    else if (name === "SignedHeaders") signedHeaders = part.slice(eq + 1).trim();
   }
-  const problems = ["Credential", "Signature", "SignedHeaders"]
-    .filter((name) => !fields.get(name))
-    .map((name) => `Authorization header requires '${name}' parameter.`);
   const dateHeader = headers.get("x-amz-date") ?? headers.get("date");
-  if (dateHeader === undefined) problems.push("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
-  if (problems.length > 0) throw incompleteSignature(problems.join(" "));
+  if (credential === "" || signature === "" || signedHeaders === "" || dateHeader === undefined) {
+    const given: Record<string, string> = { Credential: credential, Signature: signature, SignedHeaders: signedHeaders };
+    const problems = Object.keys(given)
+      .filter((name) => given[name] === "")
+      .map((name) => `Authorization header requires '${name}' parameter.`);
+    if (dateHeader === undefined) problems.push("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+    throw incompleteSignature(problems.join(" "));
+  }
   let time = parseAmzDate(dateHeader!);
   let signedDate = dateHeader!;
   if (Number.isNaN(time) && !headers.has("x-amz-date")) {
@@ -97,14 +116,7 @@ function headerSignatureParts(authorization: string, headers: ReadonlyMap<string
     if (!Number.isNaN(time)) signedDate = amzDate(time);
   }
   if (Number.isNaN(time)) throw incompleteSignature(`Date must be in ISO-8601 'basic format' (YYYYMMDDTHHMMSSZ). Got '${dateHeader}'.`);
-  return {
-    form: "header",
-    credential: fields.get("Credential")!,
-    signedHeaders: fields.get("SignedHeaders")!,
-    signature: fields.get("Signature")!,
-    amzDate: signedDate,
-    time,
-  };
+  return { form: "header", credential, signedHeaders, signature, amzDate: signedDate, time };
 }
 
 function querySignatureParts(parameters: [string, string][]): SignatureParts {
@@ -190,8 +202,7 @@ export class SigV4Verifier {
     if (terminator !== "aws4_request") throw invalidSignature(`Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator}'.`);
     checkTime(parts, now);
 
-    const signedHeaders = parts.signedHeaders.split(";");
-    if (!signedHeaders.includes("host")) throw invalidSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+    if (!listsHost(parts.signedHeaders)) throw invalidSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
     const payloadHash = sha256Hex(request.body);
     const declaredHash = request.headers.get("x-amz-content-sha256");
     if (declaredHash !== undefined && declaredHash !== payloadHash) {
@@ -205,8 +216,9 @@ export class SigV4Verifier {
       signedHeaders: parts.signedHeaders,
       payloadHash,
     });
-    const toSign = stringToSign(parts.amzDate, `${date}/${region}/${service}/aws4_request`, canonical);
-    const expected = createHmac("sha256", this.#keys.get(secret, date, region, service)).update(toSign).digest("hex");
+    // The credential after the access key id is exactly date/region/service/aws4_request (checked above).
+    const toSign = stringToSign(parts.amzDate, parts.credential.slice(accessKeyId.length + 1), canonical);
+    const expected = this.#keys.get(secret, date, region, service).hex(toSign);
     if (!signaturesEqual(expected, parts.signature)) {
       throw invalidSignature(
         "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method." +
@@ -215,6 +227,11 @@ export class SigV4Verifier {
     }
     return accessKeyId;
   }
+}
+
+/** Whether a SignedHeaders list (names joined by ";") names host. */
+function listsHost(signedHeaders: string): boolean {
+  return signedHeaders === "host" || signedHeaders.startsWith("host;") || signedHeaders.endsWith(";host") || signedHeaders.includes(";host;");
 }
 
 function checkTime(parts: SignatureParts, now: number): void {

@@ -13,6 +13,9 @@
  *
  * Responses are encoded by value type: any `Uint8Array` becomes base64 and any
  * `Date` epoch seconds, at any depth, so new operations need no table here.
+ * They are written straight to JSON text, without an intermediate copy, and
+ * base64 goes in as it is: it has nothing JSON would escape, so the
+ * kilobytes of a ciphertext are not scanned again.
  */
 import { serializationError } from "./protocol-errors.js";
 
@@ -132,18 +135,26 @@ export function decodeRequest(body: Uint8Array): Record<string, unknown> {
   return decodeStructure(json, "");
 }
 
-/** A Kms response → a JSON-ready value: Uint8Array → base64, Date → epoch seconds, undefined members dropped. */
-export function encodeResponse(value: unknown): unknown {
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.length).toString("base64");
-  if (value instanceof Date) return value.getTime() / 1000;
-  if (Array.isArray(value)) return value.map(encodeResponse);
+/**
+ * A Kms response as JSON text: Uint8Array → base64, Date → epoch seconds,
+ * undefined members dropped; otherwise what JSON.stringify writes.
+ */
+export function responseJson(value: unknown): string {
+  if (value instanceof Uint8Array) return `"${Buffer.from(value.buffer, value.byteOffset, value.length).toString("base64")}"`;
+  if (value instanceof Date) return JSON.stringify(value.getTime() / 1000);
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) out += `${i === 0 ? "" : ","}${responseJson(value[i]) ?? "null"}`;
+    return `${out}]`;
+  }
   if (typeof value === "object" && value !== null) {
-    const out: Record<string, unknown> = {};
+    let out = "";
     for (const key of Object.keys(value)) {
       const member = (value as Record<string, unknown>)[key];
-      if (member !== undefined) out[key] = encodeResponse(member);
+      const text = member === undefined ? undefined : responseJson(member);
+      if (text !== undefined) out += `${out === "" ? "" : ","}${JSON.stringify(key)}:${text}`;
     }
-    return out;
+    return `{${out}}`;
   }
-  return value;
+  return JSON.stringify(value);
 }

@@ -25,9 +25,13 @@ export function killLeftovers(): void {
 }
 process.once("exit", killLeftovers);
 
-/** Starts `wasmkms <args>`; resolves when it prints its endpoint, rejects if it exits first. */
-export function runCli(args: string[], env: Record<string, string> = {}): { child: ChildProcess; exited: ServeProcess["exited"]; output: () => { stdout: string; stderr: string } } {
-  const child = spawn(process.execPath, ["--import", "tsx", cli, ...args], {
+/** Starts `wasmkms <args>` (`nodeArgs`, e.g. --cpu-prof, go to node itself). */
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): { child: ChildProcess; exited: ServeProcess["exited"]; output: () => { stdout: string; stderr: string } } {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", cli, ...args], {
     cwd: repoRoot,
     env: { ...process.env, WASMKMS_ROOT_KEY: "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -46,8 +50,9 @@ export function runCli(args: string[], env: Record<string, string> = {}): { chil
   return { child, exited, output: () => ({ stdout, stderr }) };
 }
 
-export async function startServe(args: string[], env: Record<string, string> = {}): Promise<ServeProcess> {
-  const run = runCli(["serve", "--port", "0", ...args], env);
+/** Starts `wasmkms serve` on a free port; resolves when it prints its endpoint, rejects if it exits first. */
+export async function startServe(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ServeProcess> {
+  const run = runCli(["serve", "--port", "0", ...args], env, nodeArgs);
   const url = await new Promise<string>((resolve, reject) => {
     const poll = setInterval(() => {
       const match = /endpoint on (http:\/\/\S+)/.exec(run.output().stdout);

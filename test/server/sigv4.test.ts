@@ -8,6 +8,7 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import { describe, expect, it } from "vitest";
 import { ProtocolError } from "../../src/server/protocol-errors.js";
 import {
+  HmacSha256,
   amzDate,
   canonicalQuery,
   canonicalRequest,
@@ -117,6 +118,18 @@ describe("canonical form", () => {
     });
     expect(sha256Hex(canonical)).toBe("f536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59");
     expect(verifier("us-east-1", "iam").verify(request, Date.UTC(2015, 7, 30, 12, 36))).toBe("AKIDEXAMPLE");
+  });
+
+  it("computes HMAC-SHA-256 as node:crypto does, for keys and messages of every size", () => {
+    const keys = ["", "k", "x".repeat(64), "y".repeat(65), "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"];
+    const messages = ["", "a", "m".repeat(255), "n".repeat(1000), "ünïcødé → 🔑", "short again"];
+    for (const key of keys) {
+      const mac = new HmacSha256(key);
+      for (const message of messages) {
+        expect(mac.hex(message)).toBe(createHmac("sha256", key).update(message).digest("hex"));
+        expect(mac.digest(message).equals(createHmac("sha256", key).update(message).digest())).toBe(true);
+      }
+    }
   });
 
   it("encodes paths and query strings as SigV4 wants", () => {

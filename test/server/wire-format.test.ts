@@ -6,7 +6,7 @@
 import * as sdk from "@aws-sdk/client-kms";
 import { describe, expect, it } from "vitest";
 import { ProtocolError } from "../../src/server/protocol-errors.js";
-import { REQUEST_MEMBER_TYPES, decodeRequest, encodeResponse } from "../../src/server/wire-format.js";
+import { REQUEST_MEMBER_TYPES, decodeRequest, responseJson } from "../../src/server/wire-format.js";
 import { utf8 } from "./helpers.js";
 
 /**
@@ -131,27 +131,39 @@ describe("decodeRequest", () => {
   });
 });
 
-describe("encodeResponse", () => {
+describe("responseJson", () => {
   it("turns bytes into base64 and Dates into epoch seconds, at any depth, and drops undefined", () => {
-    const encoded = encodeResponse({
+    const encoded = responseJson({
       KeyId: "k",
       CiphertextBlob: new Uint8Array([0, 1, 2, 255]),
       KeyMetadata: { CreationDate: new Date(1767225600123), DeletionDate: undefined, Enabled: true },
       Rotations: [{ RotationDate: new Date(0) }],
       Truncated: false,
     });
-    expect(encoded).toEqual({
-      KeyId: "k",
-      CiphertextBlob: "AAEC/w==",
-      KeyMetadata: { CreationDate: 1767225600.123, Enabled: true },
-      Rotations: [{ RotationDate: 0 }],
-      Truncated: false,
-    });
-    expect(JSON.stringify(encoded)).not.toContain("DeletionDate");
+    expect(encoded).toBe(
+      JSON.stringify({
+        KeyId: "k",
+        CiphertextBlob: "AAEC/w==",
+        KeyMetadata: { CreationDate: 1767225600.123, Enabled: true },
+        Rotations: [{ RotationDate: 0 }],
+        Truncated: false,
+      }),
+    );
+  });
+
+  it("writes everything else as JSON.stringify does", () => {
+    const value = {
+      'quote " and \\ and \u2028': 'line\nbreak \u0000 \ud800 "x"',
+      Tags: [{ TagKey: "k", TagValue: "v" }, undefined, null, 1.5, Number.NaN],
+      Nested: { Empty: {}, List: [], Skipped: undefined, Fn: () => 1 },
+      Limit: 0,
+    };
+    expect(responseJson(value)).toBe(JSON.stringify(value));
+    expect(responseJson({})).toBe("{}");
   });
 
   it("round-trips through decodeRequest for the member types both know", () => {
     const original = { Plaintext: crypto.getRandomValues(new Uint8Array(300)), ValidTo: new Date(1767225600000) };
-    expect(decode(encodeResponse(original))).toEqual(original);
+    expect(decode(responseJson(original))).toEqual(original);
   });
 });
