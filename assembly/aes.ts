@@ -20,14 +20,14 @@
 // no table. The transposition into and out of planes is the 8x8 bit-matrix
 // transpose of each byte position, done with three rounds of SWAPMOVE.
 //
-// Round keys are expanded once per key and stored bitsliced (15 rounds x 8
-// planes x 16 bytes = 1,920 bytes): plane j byte k is 0xff when bit j of round
-// key byte k is set, so AddRoundKey is eight XORs.
+// Round keys are expanded once per key (aes_key.ts) and stored bitsliced (15
+// rounds x 8 planes x 16 bytes = 1,920 bytes): plane j byte k is 0xff when bit
+// j of round key byte k is set, so AddRoundKey is eight XORs.
 //
 // Constant time: every operation is a v128 bitwise op, a shift by a constant,
 // or a shuffle with a constant mask. No branch, loop bound or memory address
-// depends on the key or the data. The key schedule runs its SubWord through the
-// same circuit. Scratch memory (AES_SCRATCH) is wiped by the callers' exports.
+// depends on the key or the data. Scratch memory (AES_SCRATCH) is wiped by the
+// callers' exports.
 import { AES_SCRATCH } from "./layout";
 
 /** Bytes of bitsliced round keys per key. */
@@ -229,7 +229,7 @@ export function round(p: usize, rk: usize, last: bool): void {
   // Bottom linear layer. The circuit's four XNORs (the S-box's affine constant
   // 0x63, bits 0, 1, 5 and 6) are plain XORs here: a constant in every byte
   // passes unchanged through ShiftRows and MixColumns (2c ⊕ 3c ⊕ c ⊕ c = c), so
-  // it is folded into round keys 1..14 instead (see expandKey).
+  // it is folded into round keys 1..14 instead (see aes_key.ts).
   const t46 = X(z15, z16);
   const t47 = X(z10, z11);
   const t48 = X(z5, z13);
@@ -329,66 +329,6 @@ export function encrypt8(rk: usize, p: usize): void {
   }
   round(p, rk + (14 << 7), true);
   ortho(p);
-}
-
-// ---------------------------------------------------------------------------
-// Key schedule (FIPS 197 §5.2, Nk = 8, Nr = 14)
-
-/**
- * SubWord through the round circuit: the word's bytes go on the diagonal of
- * block 0 (positions 0, 5, 10, 15), so that the final-round ShiftRows brings
- * them to column 0; the round key at constRk is zero but for the S-box
- * constant that round() leaves to its round keys.
- */
-function subWord(w: u32, tmp: usize, constRk: usize): u32 {
-  memory.fill(tmp, 0, 128);
-  store<u8>(tmp, <u8>w, 0);
-  store<u8>(tmp, <u8>(w >> 8), 5);
-  store<u8>(tmp, <u8>(w >> 16), 10);
-  store<u8>(tmp, <u8>(w >> 24), 15);
-  ortho(tmp);
-  round(tmp, constRk, true);
-  ortho(tmp);
-  return load<u32>(tmp);
-}
-
-/** Plane j of the S-box constant 0x63 for round r (none before round 1): all ones for bits 0, 1, 5, 6. */
-@inline function sboxConstantPlane(r: usize, j: u32): v128 {
-  return i8x16.splat(<i8>-<i32>(r > 0 && ((0x63 >> j) & 1) != 0));
-}
-
-/**
- * Expands the 32-byte key at `key` and stores the 15 bitsliced round keys at
- * `rk` (AES_RK_BYTES). Uses and wipes AES_SCRATCH.
- */
-export function expandKey(rk: usize, key: usize): void {
-  const w: usize = AES_SCRATCH; // 60 words = 240 bytes
-  const tmp: usize = AES_SCRATCH + 256; // one 8-block batch for SubWord
-  const constRk: usize = AES_SCRATCH + 384; // a round key of zeros, plus the S-box constant
-  for (let j: u32 = 0; j < 8; j++) v128.store(constRk + (j << 4), sboxConstantPlane(1, j));
-  memory.copy(w, key, 32);
-  let rcon: u32 = 1;
-  for (let i: usize = 8; i < 60; i++) {
-    let t = load<u32>(w + ((i - 1) << 2));
-    if ((i & 7) == 0) {
-      // RotWord then SubWord then Rcon (words are little-endian: byte 0 is the low byte)
-      t = subWord(rotr<u32>(t, 8), tmp, constRk) ^ rcon;
-      rcon = (rcon << 1) ^ (0x11b & -(rcon >> 7));
-    } else if ((i & 7) == 4) {
-      t = subWord(t, tmp, constRk);
-    }
-    store<u32>(w + (i << 2), load<u32>(w + ((i - 8) << 2)) ^ t);
-  }
-  // Bitslice: plane j byte k = 0xff when bit j of round-key byte k is set;
-  // rounds 1..14 also carry the S-box constant 0x63 (see round()).
-  for (let r: usize = 0; r < 15; r++) {
-    const k = v128.load(w + (r << 4));
-    for (let j: u32 = 0; j < 8; j++) {
-      const bit = i8x16.splat(<i8>(<i32>1 << j));
-      v128.store(rk + (r << 7) + (j << 4), v128.xor(i8x16.eq(v128.and(k, bit), bit), sboxConstantPlane(r, j)));
-    }
-  }
-  memory.fill(AES_SCRATCH, 0, 512);
 }
 
 /**

@@ -1,9 +1,11 @@
 // AES-256-GCM (NIST SP 800-38D) over the bitsliced AES and the GHASH kernel.
 //
-// A key slot holds the bitsliced round keys (aes.ts, 1,920 bytes) followed by
-// the GHASH table (ghash.ts, up to 640 bytes). A context (CTX_BYTES) holds one
-// message's state, so messages can be processed in any number of calls:
+// A key slot holds the bitsliced round keys (aes.ts, 1,920 bytes), the GHASH
+// table (ghash.ts, 512 bytes) and up to PRESET_MAX prepared IVs (32 bytes each:
+// J0, then E(K, J0)). A context (CTX_BYTES) holds one message's state, so
+// messages can be processed in any number of calls:
 //
+//   key:  gcm_setup, or gcm_setup_ivs with the 96-bit IVs to prepare
 //   IV:   gcm_iv96 (96-bit IV: J0 = IV ‖ 0^31 ‖ 1, §7.1 step 2), or
 //         gcm_reset + gcm_absorb(IV…) + gcm_iv_finish (J0 = GHASH(IV ‖ 0^s ‖ 0^64 ‖ [len(IV)]64))
 //   AAD:  gcm_absorb(…)            any number of calls, any lengths
@@ -17,13 +19,22 @@
 // first batch starts at J0 itself, so E(K, J0) for the tag comes for free and a
 // message of up to seven blocks costs a single AES batch.
 //
-// Constant time: lengths and call boundaries are public; no branch, bound or
-// address depends on key, data or tag. The tag check ORs all differences
+// Prepared IVs: the key-setup batch encrypts 0^128 for H (§6.4) and has seven
+// blocks to spare, so gcm_setup_ivs fills them with E(K, J0) for IVs the caller
+// knows it will use next (a message format's fixed header IV, its first frame
+// IVs). gcm_iv96 takes E(K, J0) from a matching entry, wipes the entry, and the
+// keystream starts at inc32(J0): an empty message (a tag over AAD only) then
+// needs no AES batch, and one of 8k blocks needs k instead of k + 1. An unused
+// entry is zero; a J0 always ends in counter 1, so it never matches one.
+//
+// Constant time: lengths, call boundaries and IVs are public; no branch, bound
+// or address depends on key, data or tag. The tag check ORs all differences
 // (ct.ts). gcm_open wipes the decrypted bytes when the tag does not verify, so
 // no unauthenticated plaintext leaves a one-shot call. Scratch is wiped.
 import { AES_SCRATCH, SLOT_SIZE } from "./layout";
-import { AES_RK_BYTES, encrypt8, expandKey } from "./aes";
-import { ghash_setup, ghash_update } from "./ghash";
+import { AES_RK_BYTES, encrypt8 } from "./aes";
+import { expandKey } from "./aes_key";
+import { GHASH_TABLE_BYTES, ghash_setup, ghash_update } from "./ghash";
 import { ctEqual } from "./ct";
 
 // Context layout (bytes)
@@ -43,6 +54,10 @@ export const CTX_BYTES: u32 = 224;
 const BATCH: usize = AES_SCRATCH + 1024; // 128 bytes of keystream for the direct path
 const TAG: usize = AES_SCRATCH + 1152; // 16 bytes
 
+/** Prepared IVs a key slot can hold (the seven spare blocks of the key-setup batch). */
+export const PRESET_MAX: u32 = 7;
+const PRESETS: usize = AES_RK_BYTES + GHASH_TABLE_BYTES;
+
 @inline function table(key: usize): usize {
   return key + AES_RK_BYTES;
 }
@@ -50,14 +65,32 @@ const TAG: usize = AES_SCRATCH + 1152; // 16 bytes
 // ---------------------------------------------------------------------------
 // Key setup
 
-/** Expands the key at `k` into slot `key` and builds the GHASH table for H = E(K, 0^128). */
-export function gcm_setup(key: usize, k: usize): void {
+/**
+ * Expands the key at `k` into slot `key`, builds the GHASH table for
+ * H = E(K, 0^128), and prepares E(K, J0) for the `count` (at most PRESET_MAX)
+ * 96-bit IVs at `ivs` (12 bytes each, back to back) in the same AES batch.
+ */
+export function gcm_setup_ivs(key: usize, k: usize, ivs: usize, count: u32): void {
   memory.fill(key, 0, SLOT_SIZE);
   expandKey(key, k);
   memory.fill(BATCH, 0, 128);
-  encrypt8(key, BATCH); // block 0 is H
+  for (let i: usize = 0; i < <usize>count; i++) {
+    const j0 = BATCH + 16 + (i << 4);
+    memory.copy(j0, ivs + i * 12, 12);
+    store<u32>(j0, bswap<u32>(1), 12);
+    v128.store(key + PRESETS + (i << 5), v128.load(j0));
+  }
+  encrypt8(key, BATCH); // block 0 is H, block i + 1 is E(K, J0) of IV i
   ghash_setup(table(key), BATCH);
+  for (let i: usize = 0; i < <usize>count; i++) {
+    v128.store(key + PRESETS + (i << 5), v128.load(BATCH + 16 + (i << 4)), 16);
+  }
   memory.fill(BATCH, 0, 128);
+}
+
+/** gcm_setup_ivs without prepared IVs. */
+export function gcm_setup(key: usize, k: usize): void {
+  gcm_setup_ivs(key, k, 0, 0);
 }
 
 // ---------------------------------------------------------------------------
@@ -181,11 +214,23 @@ export function gcm_reset(ctx: usize): void {
   store<u32>(ctx + KSPOS, 128);
 }
 
-/** Starts a message with a 96-bit IV at iv. */
+/**
+ * Starts a message with a 96-bit IV at iv. A prepared entry for the IV (see
+ * the header) gives E(K, J0), is wiped, and the keystream starts at inc32(J0).
+ */
 export function gcm_iv96(key: usize, ctx: usize, iv: usize): void {
   gcm_reset(ctx);
   memory.copy(ctx + CB, iv, 12);
   store<u32>(ctx + CB + 12, bswap<u32>(1));
+  const j0 = v128.load(ctx + CB);
+  for (let e = key + PRESETS, end = e + (<usize>PRESET_MAX << 5); e < end; e += 32) {
+    if (i8x16.all_true(i8x16.eq(v128.load(e), j0))) {
+      v128.store(ctx + EJ0, v128.load(e, 16));
+      memory.fill(e, 0, 32);
+      store<u32>(ctx + CTR, 2);
+      return;
+    }
+  }
   startCounter(key, ctx);
 }
 

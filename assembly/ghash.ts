@@ -15,7 +15,7 @@
 // rp(n) = sum over k = 0..3 of bit (3 - k) of n times x^k, and its low nibble m is
 // x^4·rp(m); so the byte is the polynomial Z_q = rp(n) + x^4·rp(m).
 //
-// Table (ghash_setup, 512 of the 640 bytes allowed). For e = 0..15 let
+// Table (ghash_setup, 512 bytes). For e = 0..15 let
 // A[e] = rp(e)·H and B[e] = rp(e)·x^4·H, both reduced, in R. They are stored
 // transposed, one 16-byte row per byte position j:
 //
@@ -77,9 +77,24 @@ const LOW4: usize = memory.data<u8>([
   return i8x16.shuffle(v, v, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
 }
 
-/** Byte `j` of the 128-bit value hi:lo (little-endian: bytes 0..7 come from lo). */
-@inline function byteOf(hi: u64, lo: u64, j: u32): u8 {
-  return <u8>((j < 8 ? lo : hi) >> ((<u64>j & 7) << 3));
+/** Lane e is 0xff when bit `b` of e is set (e = 0..15): selects the entries whose rp(e) has that coefficient. */
+const SEL = memory.data<u8>([
+  0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, // bit 3: x^0
+  0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, // bit 2: x^1
+  0, 0, 0xff, 0xff, 0, 0, 0xff, 0xff, 0, 0, 0xff, 0xff, 0, 0, 0xff, 0xff, // bit 1: x^2
+  0, 0xff, 0, 0xff, 0, 0xff, 0, 0xff, 0, 0xff, 0, 0xff, 0, 0xff, 0, 0xff, // bit 0: x^3
+]);
+
+/**
+ * Row j of a table: lane e = byte j of sum over k = 0..3 of (coefficient of x^k in
+ * rp(e))·P_k, where P_k (16 bytes in R) is at px + 16k. Each byte is broadcast to all
+ * lanes and masked with the public selector of k.
+ */
+@inline function tableRow(px: usize, j: usize, s0: v128, s1: v128, s2: v128, s3: v128): v128 {
+  return v128.xor(
+    v128.xor(v128.and(v128.load8_splat(px + j, 0), s0), v128.and(v128.load8_splat(px + j, 16), s1)),
+    v128.xor(v128.and(v128.load8_splat(px + j, 32), s2), v128.and(v128.load8_splat(px + j, 48), s3)),
+  );
 }
 
 /**
@@ -101,20 +116,14 @@ export function ghash_setup(table: usize, h: usize): void {
     lo = (lo >> 1) | (hi << 63);
     hi = (hi >> 1) ^ fold;
   }
-  // Entry e of A and B; the masks depend only on the public index e.
-  for (let e: u32 = 0; e < 16; e++) {
-    let al: u64 = 0, ah: u64 = 0, bl: u64 = 0, bh: u64 = 0;
-    for (let k: usize = 0; k < 4; k++) {
-      const m = 0 - <u64>((e >> (3 - <u32>k)) & 1); // coefficient of x^k in rp(e)
-      al ^= load<u64>(px + (k << 4), 0) & m;
-      ah ^= load<u64>(px + (k << 4), 8) & m;
-      bl ^= load<u64>(px + (k << 4), 64) & m;
-      bh ^= load<u64>(px + (k << 4), 72) & m;
-    }
-    for (let j: u32 = 0; j < 16; j++) {
-      store<u8>(table + (<usize>j << 4) + e, byteOf(ah, al, j));
-      store<u8>(table + B_ROWS + (<usize>j << 4) + e, byteOf(bh, bl, j));
-    }
+  // Rows A_j from H·x^0..3 and B_j from H·x^4..7 (the selectors depend only on e).
+  const s0 = v128.load(SEL, 0);
+  const s1 = v128.load(SEL, 16);
+  const s2 = v128.load(SEL, 32);
+  const s3 = v128.load(SEL, 48);
+  for (let j: usize = 0; j < 16; j++) {
+    v128.store(table + (j << 4), tableRow(px, j, s0, s1, s2, s3));
+    v128.store(table + B_ROWS + (j << 4), tableRow(px + 64, j, s0, s1, s2, s3));
   }
   memory.fill(px, 0, 128);
 }

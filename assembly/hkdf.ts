@@ -14,14 +14,16 @@
 //
 // `alg` is 256, 384 or 512, as in hmac.ts. Scratch (HASH_SCRATCH, see the map
 // in hmac.ts), all wiped before each export returns:
-//   +0x600   64 B  PRK of the combined export
+//   +0x600   64 B  PRK of the combined exports (hkdf, hkdf_pair)
 //   +0x640   64 B  T(i)
 //   +0x680    1 B  the block counter i (public)
-//   +0x700  512 B  HMAC keyed with PRK; T(N) is computed on it directly
-//   +0x900  512 B  a copy of it for each T(i), i < N, fed T(i-1) || info || i
+//   +0x700  512 B  HMAC keyed with PRK; the call's last T(i) is computed on it directly
+//   +0x900  512 B  a copy of it for every other T(i), fed T(i-1) || info || i
 // (hmac_final wipes the states it finishes). An output of at most HashLen
 // bytes is therefore two HMAC key setups and two single-message HMACs: eight
 // compressions for HKDF-SHA-512 with short inputs, as in any implementation.
+// hkdf_pair derives two outputs from one PRK with its HMAC keyed once (the
+// AWS Encryption SDK's message key and commitment key): ten compressions.
 import { HASH_SCRATCH } from "./layout";
 import { hmac, hmac_final, hmac_init, hmac_state_size, hmac_update } from "./hmac";
 
@@ -44,6 +46,30 @@ export function hkdf_extract(
 }
 
 /**
+ * §2.3 from the HMAC keyed with the PRK at KEYED: writes `length` bytes of OKM
+ * to `out`. Each T(i) is computed on a copy of KEYED, except the last one when
+ * `last` is set, which finishes (and so wipes) KEYED itself.
+ */
+function expandKeyed(alg: u32, info: usize, infoLen: usize, out: usize, length: usize, last: bool): void {
+  const hashLen: usize = alg >> 3;
+  for (let counter: u32 = 1, done: usize = 0; ; counter++, done += hashLen) {
+    // hmac_final wipes the state it finishes, so neither needs wiping here.
+    const final = length - done <= hashLen;
+    const st = final && last ? KEYED : WORK;
+    if (st == WORK) memory.copy(WORK, KEYED, hmac_state_size(alg));
+    if (counter > 1) hmac_update(alg, st, BLOCK, hashLen);
+    hmac_update(alg, st, info, infoLen);
+    store<u8>(COUNTER, <u8>counter);
+    hmac_update(alg, st, COUNTER, 1);
+    hmac_final(alg, st, BLOCK);
+    memory.copy(out + done, BLOCK, final ? length - done : hashLen);
+    if (final) break;
+  }
+  memory.fill(BLOCK, 0, hashLen);
+  store<u8>(COUNTER, 0);
+}
+
+/**
  * §2.3: writes `length` bytes of OKM to `out`. `out` must not overlap `info`
  * (info is read again for every block); it may overlap `prk`, which is read first.
  */
@@ -56,24 +82,8 @@ export function hkdf_expand(
   out: usize,
   length: usize,
 ): void {
-  const hashLen: usize = alg >> 3;
   hmac_init(alg, KEYED, prk, prkLen);
-  for (let counter: u32 = 1, done: usize = 0; ; counter++, done += hashLen) {
-    // The last block finishes the keyed HMAC itself; earlier ones finish a copy.
-    // hmac_final wipes the state it finishes, so neither needs wiping here.
-    const last = length - done <= hashLen;
-    const st = last ? KEYED : WORK;
-    if (!last) memory.copy(WORK, KEYED, hmac_state_size(alg));
-    if (counter > 1) hmac_update(alg, st, BLOCK, hashLen);
-    hmac_update(alg, st, info, infoLen);
-    store<u8>(COUNTER, <u8>counter);
-    hmac_update(alg, st, COUNTER, 1);
-    hmac_final(alg, st, BLOCK);
-    memory.copy(out + done, BLOCK, last ? length - done : hashLen);
-    if (last) break;
-  }
-  memory.fill(BLOCK, 0, hashLen);
-  store<u8>(COUNTER, 0);
+  expandKeyed(alg, info, infoLen, out, length, true);
 }
 
 /**
@@ -94,4 +104,33 @@ export function hkdf(
   hmac(alg, salt, saltLen, ikm, ikmLen, PRK);
   hkdf_expand(alg, PRK, alg >> 3, info, infoLen, out, length);
   memory.fill(PRK, 0, 64);
+}
+
+/**
+ * One extract, two expands: writes OKM_A (lengthA bytes, info A) then OKM_B
+ * (lengthB bytes, info B) to `out`, both from PRK = HMAC(salt, ikm). The HMAC
+ * keyed with the PRK is set up once for both, so two outputs of at most
+ * HashLen bytes cost ten compressions with short inputs (extract 4, PRK pads
+ * 2, each output 2). `out` must not overlap the inputs; the PRK and the keyed
+ * states never leave scratch and are wiped.
+ */
+export function hkdf_pair(
+  alg: u32,
+  ikm: usize,
+  ikmLen: usize,
+  salt: usize,
+  saltLen: usize,
+  infoA: usize,
+  infoALen: usize,
+  lengthA: usize,
+  infoB: usize,
+  infoBLen: usize,
+  lengthB: usize,
+  out: usize,
+): void {
+  hmac(alg, salt, saltLen, ikm, ikmLen, PRK);
+  hmac_init(alg, KEYED, PRK, alg >> 3);
+  memory.fill(PRK, 0, 64);
+  expandKeyed(alg, infoA, infoALen, out, lengthA, false);
+  expandKeyed(alg, infoB, infoBLen, out + lengthA, lengthB, true);
 }

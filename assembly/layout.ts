@@ -22,7 +22,7 @@ export const SCRATCH_SIZE: u32 = 0x10000;
 export const WINDOW: u32 = 0x20000;
 export const WINDOW_SIZE: u32 = 0x40000;
 export const SLOTS: u32 = 0x60000;
-export const SLOT_SIZE: u32 = 2560;
+export const SLOT_SIZE: u32 = 2688;
 
 export const GCM_CTX: u32 = SCRATCH;
 export const GCM_STAGE: u32 = SCRATCH + 0x100;

@@ -14,11 +14,28 @@
  * `open` releases no plaintext unless the tag verifies: the comparison runs in
  * constant time inside WebAssembly and a failed message is wiped before the
  * error is thrown.
+ *
+ * Prepared IVs and reuse (for many short-lived keys, e.g. one per message):
+ *
+ *   const gcm = new Aes256Gcm(key, { ivs: [iv1, iv2] }); // E(K, J0) of each made with H
+ *   gcm.clear();                                         // wipes the key, keeps the object
+ *   gcm.rekey(nextKey, { ivs: [iv1] });                  // a new key in the same slot
+ *
+ * Key setup encrypts one 8-block AES batch for the hash subkey H; `ivs` (up to
+ * seven 96-bit IVs the key will be used with next) fill its spare blocks with
+ * E(K, J0), so the first message under each skips that block: an empty one
+ * (a tag over AAD only) needs no AES batch, one of a multiple of 128 bytes one
+ * batch fewer. Each prepared IV serves one message, as GCM requires anyway.
+ * `rekey` and `clear` keep the object's slot and its finalizer registration,
+ * which costs less than `destroy()` and a new object; both wipe the old key first.
  */
+import { type Aes256GcmOptions, checkIv, checkKey, checkLength, checkOptions, tagLengthOf } from "./_gcm-checks.js";
 import { ciphertextOutput } from "./output-pool.js";
 import { allocSlot, freeSlot, slotReaper } from "./slots.js";
-import { bytes, optionalBytes, exactLength, integer } from "./validate.js";
+import { bytes, optionalBytes, integer } from "./validate.js";
 import { engine, feedWindow, type Engine } from "./wasm.js";
+
+export { type Aes256GcmOptions, GCM_MAX_PLAINTEXT } from "./_gcm-checks.js";
 
 /** Thrown when a GCM tag does not verify. */
 export class AuthenticationError extends Error {
@@ -28,34 +45,65 @@ export class AuthenticationError extends Error {
   }
 }
 
-/** Tag lengths allowed by SP 800-38D §5.2.1.2. */
-const TAG_LENGTHS = [16, 15, 14, 13, 12, 8, 4];
-/** SP 800-38D §5.2.1.1: at most 2^39 − 256 bits of plaintext per invocation. */
-export const GCM_MAX_PLAINTEXT = 2 ** 36 - 32;
-
 const NAME = "Aes256Gcm";
 const SEAL = `${NAME}.seal`;
+const SEAL_INTO = `${NAME}.sealInto`;
 const OPEN = `${NAME}.open`;
 
-function tagLengthOf(value: unknown, where: string): number {
-  if (value === 16) return 16;
-  integer(value, 4, 16, where, "tagLength");
-  if (!TAG_LENGTHS.includes(value as number)) {
-    throw new RangeError(`${where}: tagLength must be one of ${TAG_LENGTHS.join(", ")}, got ${value}`);
-  }
-  return value as number;
+/** Key setup into `slot` (which gcm_setup_ivs wipes first), preparing `ivs`. */
+function setupKey(slot: number, key: Uint8Array, ivs: readonly Uint8Array[] | undefined): void {
+  const e = engine();
+  const mem = e.mem();
+  const stage = e.GCM_STAGE;
+  mem.set(key, stage);
+  const n = ivs ? ivs.length : 0;
+  for (let i = 0; i < n; i++) mem.set(ivs![i], stage + 32 + 12 * i);
+  e.x.gcm_setup_ivs(slot, stage, stage + 32, n);
+  mem.fill(0, stage, stage + 32);
 }
 
-function checkIv(iv: unknown, where: string): Uint8Array {
-  const v = bytes(iv, where, "iv");
-  if (v.length === 0) throw new RangeError(`${where}: iv must be at least 1 byte, got 0`);
-  return v;
-}
-
-function checkLength(total: number, where: string): void {
-  if (total > GCM_MAX_PLAINTEXT) {
-    throw new RangeError(`${where}: GCM allows at most ${GCM_MAX_PLAINTEXT} bytes of data per IV (SP 800-38D §5.2.1.1), got ${total}`);
+/**
+ * Seals into out[offset …] (room, plaintext and tag length already checked by
+ * the caller): in one engine call through the window when everything fits,
+ * else streamed.
+ */
+function sealTo(
+  key: number, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array | undefined, tagLength: number,
+  out: Uint8Array, offset: number, where: string,
+): void {
+  checkIv(iv, where);
+  aad = optionalBytes(aad, where, "aad");
+  checkLength(plaintext.length, where);
+  const e = engine();
+  const x = e.x;
+  const n = plaintext.length;
+  const W = e.WINDOW;
+  if (iv.length + aad.length + n + 16 <= e.WINDOW_SIZE) {
+    // One call: [iv | aad | message | tag] in the window. The plaintext is
+    // overwritten in place by ciphertext, so nothing secret is left behind.
+    const mem = e.mem();
+    const a = W + iv.length;
+    const m = a + aad.length;
+    mem.set(iv, W);
+    mem.set(aad, a);
+    mem.set(plaintext, m);
+    x.gcm_seal(key, e.GCM_CTX, W, iv.length, a, aad.length, m, n, m + n);
+    out.set(mem.subarray(m, m + n + tagLength), offset);
+    return;
   }
+  // Streamed through the window, chunk by chunk: an output that overlaps the
+  // plaintext other than in place would overwrite plaintext not yet read.
+  const start = out.byteOffset + offset;
+  const from = plaintext.byteOffset;
+  if (plaintext.buffer === out.buffer && start !== from && start < from + n && from < start + n + tagLength) {
+    throw new RangeError(`${where}: output overlaps the plaintext (other than in place)`);
+  }
+  const ctx = e.GCM_CTX;
+  startMessage(e, key, ctx, iv, aad);
+  feedWindow(e, plaintext, (p, len) => x.gcm_encrypt(key, ctx, p, len), offset === 0 && out.length === n + tagLength ? out : out.subarray(offset));
+  x.gcm_tag(key, ctx, e.GCM_STAGE);
+  out.set(e.mem().subarray(e.GCM_STAGE, e.GCM_STAGE + tagLength), offset + n);
+  e.mem().fill(0, e.GCM_STAGE, e.GCM_STAGE + 16);
 }
 
 /** Starts a message in context `ctx`: J0 from the IV, then the AAD. */
@@ -75,29 +123,65 @@ function startMessage(e: Engine, key: number, ctx: number, iv: Uint8Array, aad: 
 export class Aes256Gcm {
   /** Address of this key's slot; -1 once destroyed. */
   #slot: number;
+  /** False after clear() (and destroy()) until rekey(). */
+  #keyed = true;
+  /** Changes with every clear() and rekey(), so streams notice that their key went away. */
+  #epoch = 0;
 
-  /** @param key 32 bytes of key material (copied; the caller may wipe its array). */
-  constructor(key: Uint8Array) {
-    bytes(key, NAME, "key");
-    exactLength(key, 32, NAME, "key");
-    const e = engine();
+  /**
+   * @param key 32 bytes of key material (copied; the caller may wipe its array).
+   * @param options `ivs`: up to seven 12-byte IVs to prepare (see the module notes).
+   */
+  constructor(key: Uint8Array, options?: Aes256GcmOptions) {
+    checkKey(key, NAME);
+    const ivs = checkOptions(options, NAME);
     this.#slot = allocSlot();
-    const mem = e.mem();
-    mem.set(key, e.GCM_STAGE);
-    e.x.gcm_setup(this.#slot, e.GCM_STAGE);
-    e.mem().fill(0, e.GCM_STAGE, e.GCM_STAGE + 32);
+    setupKey(this.#slot, key, ivs);
     slotReaper.register(this, this.#slot, this);
   }
 
-  /** Address of the key slot; throws after destroy(). @internal */
+  /** Address of the key slot; throws after destroy() or clear(). @internal */
   get slot(): number {
-    if (this.#slot < 0) throw new Error(`${NAME}: used after destroy()`);
+    if (!this.#keyed) throw new Error(this.#slot < 0 ? `${NAME}: used after destroy()` : `${NAME}: used after clear() (rekey() it first)`);
     return this.#slot;
+  }
+
+  /** Changes with every clear() and rekey(). @internal */
+  get epoch(): number {
+    return this.#epoch;
   }
 
   /** True once destroy() has run. */
   get destroyed(): boolean {
     return this.#slot < 0;
+  }
+
+  /**
+   * Replaces the key (and prepared IVs) in place: the old key state is wiped
+   * first. Works after clear(), not after destroy(). Streams started under the
+   * old key can no longer be used.
+   */
+  rekey(key: Uint8Array, options?: Aes256GcmOptions): void {
+    const where = `${NAME}.rekey`;
+    if (this.#slot < 0) throw new Error(`${NAME}: used after destroy()`);
+    checkKey(key, where);
+    const ivs = checkOptions(options, where);
+    this.#epoch++;
+    this.#keyed = false;
+    setupKey(this.#slot, key, ivs);
+    this.#keyed = true;
+  }
+
+  /**
+   * Wipes the key state but keeps the object and its slot for a later
+   * rekey(); until then every use throws. Idempotent; a no-op after destroy().
+   */
+  clear(): void {
+    if (!this.#keyed) return;
+    this.#epoch++;
+    this.#keyed = false;
+    const e = engine();
+    e.mem().fill(0, this.#slot, this.#slot + e.SLOT_SIZE);
   }
 
   /**
@@ -107,38 +191,32 @@ export class Aes256Gcm {
    * @param tagLength 16 (default), 15, 14, 13, 12, 8 or 4.
    */
   seal(iv: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array, tagLength = 16): Uint8Array {
-    const where = SEAL;
     const key = this.slot;
-    checkIv(iv, where);
-    bytes(plaintext, where, "plaintext");
-    aad = optionalBytes(aad, where, "aad");
-    tagLength = tagLengthOf(tagLength, where);
-    checkLength(plaintext.length, where);
-    const e = engine();
-    const x = e.x;
-    const n = plaintext.length;
-    const out = ciphertextOutput(n + tagLength);
-    const W = e.WINDOW;
-    if (iv.length + aad.length + n + 16 <= e.WINDOW_SIZE) {
-      // One call: [iv | aad | message | tag] in the window. The plaintext is
-      // overwritten in place by ciphertext, so nothing secret is left behind.
-      const mem = e.mem();
-      const a = W + iv.length;
-      const m = a + aad.length;
-      mem.set(iv, W);
-      mem.set(aad, a);
-      mem.set(plaintext, m);
-      x.gcm_seal(key, e.GCM_CTX, W, iv.length, a, aad.length, m, n, m + n);
-      out.set(mem.subarray(m, m + n + tagLength));
-      return out;
-    }
-    const ctx = e.GCM_CTX;
-    startMessage(e, key, ctx, iv, aad);
-    feedWindow(e, plaintext, (p, len) => x.gcm_encrypt(key, ctx, p, len), out);
-    x.gcm_tag(key, ctx, e.GCM_STAGE);
-    out.set(e.mem().subarray(e.GCM_STAGE, e.GCM_STAGE + tagLength), n);
-    e.mem().fill(0, e.GCM_STAGE, e.GCM_STAGE + 16);
+    bytes(plaintext, SEAL, "plaintext");
+    const out = ciphertextOutput(plaintext.length + tagLengthOf(tagLength, SEAL));
+    sealTo(key, iv, plaintext, aad, tagLength, out, 0, SEAL);
     return out;
+  }
+
+  /**
+   * `seal` into `output` at `offset` (default 0) instead of a new array:
+   * writes ciphertext ‖ tag there and returns the bytes written
+   * (plaintext.length + tagLength). `output` may hold the plaintext itself
+   * (in-place encryption) or the IV and AAD, but must not otherwise overlap the plaintext.
+   */
+  sealInto(iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array | undefined, output: Uint8Array, offset = 0, tagLength = 16): number {
+    const where = SEAL_INTO;
+    const key = this.slot;
+    bytes(plaintext, where, "plaintext");
+    bytes(output, where, "output");
+    tagLength = tagLengthOf(tagLength, where);
+    const size = plaintext.length + tagLength;
+    integer(offset, 0, output.length, where, "offset");
+    if (output.length - offset < size) {
+      throw new RangeError(`${where}: output needs ${size} bytes from offset ${offset}, has ${output.length - offset}`);
+    }
+    sealTo(key, iv, plaintext, aad, tagLength, output, offset, where);
+    return size;
   }
 
   /**
@@ -206,18 +284,21 @@ export class Aes256Gcm {
     return new GcmDecryptor(this, checkIv(iv, `${NAME}.decryptor`), optionalBytes(aad, `${NAME}.decryptor`, "aad"));
   }
 
-  /** Wipes the key state in WebAssembly memory; any later use throws. Idempotent. */
+  /** Wipes the key state in WebAssembly memory and frees its slot; any later use throws. Idempotent. */
   destroy(): void {
     if (this.#slot < 0) return;
     slotReaper.unregister(this);
     freeSlot(this.#slot);
     this.#slot = -1;
+    this.#keyed = false;
+    this.#epoch++;
   }
 }
 
 /** Shared state of a streaming GCM message: a context slot tied to its key. */
 abstract class GcmStream {
   readonly #key: Aes256Gcm;
+  readonly #epoch: number;
   #ctx: number;
   #total = 0;
   protected readonly where: string;
@@ -226,6 +307,7 @@ abstract class GcmStream {
     this.where = where;
     this.#key = key;
     const slot = key.slot;
+    this.#epoch = key.epoch;
     this.#ctx = allocSlot();
     slotReaper.register(this, this.#ctx, this);
     startMessage(engine(), slot, this.#ctx, iv, aad);
@@ -235,6 +317,7 @@ abstract class GcmStream {
   protected handles(): [number, number] {
     if (this.#ctx < 0) throw new Error(`${this.where}: already finished`);
     if (this.#key.destroyed) throw new Error(`${this.where}: its Aes256Gcm was destroyed`);
+    if (this.#key.epoch !== this.#epoch) throw new Error(`${this.where}: its Aes256Gcm was cleared or rekeyed`);
     return [this.#key.slot, this.#ctx];
   }
 

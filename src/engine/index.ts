@@ -3,7 +3,7 @@
  * Synchronous once loaded; call `await init()` first in browsers.
  */
 export { Aes256Gcm, AuthenticationError } from "./aes256gcm.js";
-export type { GcmEncryptor, GcmDecryptor } from "./aes256gcm.js";
+export type { Aes256GcmOptions, GcmEncryptor, GcmDecryptor } from "./aes256gcm.js";
 export { sha256, sha384, sha512 } from "./sha2.js";
 export type { Hash, HashFunction, HashAlgorithm } from "./sha2.js";
 export { hmac } from "./hmac.js";

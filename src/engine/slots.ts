@@ -5,7 +5,9 @@
  *
  * Objects that own a slot also register it with a FinalizationRegistry, so a
  * key that is garbage-collected without `destroy()` still has its slot wiped
- * and returned.
+ * and returned. Registering and unregistering costs ~0.3 µs on V8, close to
+ * half a key setup, so short-lived keys keep their object and slot instead
+ * (Aes256Gcm `clear()` and `rekey()`).
  */
 import { engine } from "./wasm.js";
 

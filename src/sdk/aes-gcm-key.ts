@@ -8,6 +8,12 @@
  * go to the platform's WebCrypto (`crypto.subtle`), which is native code and
  * usually AES-NI, but whose constant-time behaviour this project does not
  * control. Note that browsers built on Chromium do not offer AES-192.
+ *
+ * Engine keys live for one message each, so they are recycled: `destroy()`
+ * wipes the key (`Aes256Gcm.clear`) and keeps the engine object for the next
+ * message's `rekey`, sparing a slot allocation and a FinalizationRegistry
+ * registration per message. A key may prepare the IVs it will use first
+ * (`ivs`, see Aes256Gcm): the header IV and the first frame IVs.
  */
 import { Aes256Gcm, AuthenticationError } from "../engine/index.js";
 import type { MaybePromise } from "./maybe-promise.js";
@@ -21,19 +27,61 @@ export interface AesGcmKey {
   destroy(): void;
 }
 
-class EngineKey implements AesGcmKey {
-  private readonly gcm: Aes256Gcm;
-  constructor(key: Uint8Array) {
-    this.gcm = new Aes256Gcm(key);
+/** Cleared engine keys waiting for `rekey` (their slots are wiped). */
+const spare: Aes256Gcm[] = [];
+const MAX_SPARE = 16;
+
+/** AES-256-GCM on the engine; synchronous. */
+export class EngineKey implements AesGcmKey {
+  #gcm: Aes256Gcm | undefined;
+
+  /** @param key 32 bytes (copied) @param ivs up to seven 12-byte IVs to prepare (see Aes256Gcm) */
+  constructor(key: Uint8Array, ivs?: readonly Uint8Array[]) {
+    const options = ivs && { ivs };
+    const gcm = spare.pop();
+    if (!gcm) {
+      this.#gcm = new Aes256Gcm(key, options);
+      return;
+    }
+    try {
+      gcm.rekey(key, options);
+    } catch (e) {
+      spare.push(gcm);
+      throw e;
+    }
+    this.#gcm = gcm;
   }
+
+  #engine(): Aes256Gcm {
+    if (!this.#gcm) throw new Error("AES-GCM key used after destroy()");
+    return this.#gcm;
+  }
+
   seal(iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
-    return this.gcm.seal(iv, plaintext, aad);
+    return this.#engine().seal(iv, plaintext, aad);
   }
+
+  /** Seals into `out` at `offset` (see Aes256Gcm.sealInto); returns the bytes written. */
+  sealInto(iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, out: Uint8Array, offset: number): number {
+    return this.#engine().sealInto(iv, plaintext, aad, out, offset);
+  }
+
   open(iv: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array {
-    return this.gcm.open(iv, sealed, aad);
+    return this.#engine().open(iv, sealed, aad);
   }
+
+  /** Wipes the key and recycles its engine object (idempotent). */
   destroy(): void {
-    this.gcm.destroy();
+    const gcm = this.#gcm;
+    if (!gcm) return;
+    this.#gcm = undefined;
+    gcm.clear();
+    if (spare.length < MAX_SPARE) spare.push(gcm);
+    else gcm.destroy();
+  }
+
+  get destroyed(): boolean {
+    return this.#gcm === undefined;
   }
 }
 
@@ -63,9 +111,10 @@ function buf(b: Uint8Array): Uint8Array<ArrayBuffer> {
 /**
  * An AES-GCM key for 16-, 24- or 32-byte key material (copied; the caller may
  * wipe its array): at once for 256-bit keys, a promise for WebCrypto keys.
+ * `ivs`: 12-byte IVs an engine key prepares (WebCrypto keys ignore them).
  */
-export function aesGcmKeyNow(key: Uint8Array): MaybePromise<AesGcmKey> {
-  if (key.length === 32) return new EngineKey(key);
+export function aesGcmKeyNow(key: Uint8Array, ivs?: readonly Uint8Array[]): MaybePromise<AesGcmKey> {
+  if (key.length === 32) return new EngineKey(key, ivs);
   if (key.length !== 16 && key.length !== 24) throw new RangeError(`AES keys are 16, 24 or 32 bytes, got ${key.length}`);
   return importWebCryptoKey(key.slice());
 }

@@ -6,7 +6,7 @@
  * different frames in parallel; the caller then writes them out in sequence
  * order (and, for signing suites, hashes them in that order).
  */
-import { Aes256Gcm } from "../engine/index.js";
+import { EngineKey } from "./aes-gcm-key.js";
 import { InvalidParameterError } from "./errors.js";
 import { FINAL_FRAME_PREFIX, FrameCrypto, MAX_SEQUENCE_NUMBER, REGULAR_FRAME_PREFIX, SEQUENCE_NUMBER_END, TAG_LENGTH } from "./frame.js";
 
@@ -24,7 +24,7 @@ export function frameSize(n: number, final: boolean): number {
 }
 
 export class FrameSealer {
-  #gcm: Aes256Gcm | undefined;
+  #gcm: EngineKey | undefined;
   readonly #frames: FrameCrypto;
 
   /**
@@ -34,11 +34,11 @@ export class FrameSealer {
    * @param frameLength the header's frame length
    */
   constructor(
-    contentKey: Uint8Array | Aes256Gcm,
+    contentKey: Uint8Array | EngineKey,
     messageId: Uint8Array,
     readonly frameLength: number,
   ) {
-    this.#gcm = contentKey instanceof Aes256Gcm ? contentKey : new Aes256Gcm(contentKey);
+    this.#gcm = contentKey instanceof EngineKey ? contentKey : new EngineKey(contentKey);
     this.#frames = new FrameCrypto(messageId);
   }
 
@@ -56,18 +56,17 @@ export class FrameSealer {
     if (!Number.isInteger(seq) || seq < 1 || (final ? seq > MAX_SEQUENCE_NUMBER : seq >= SEQUENCE_NUMBER_END)) {
       throw new InvalidParameterError("too many frames: at most 2^32 − 1 frames per message");
     }
-    const iv = this.#frames.ivFor(seq);
-    const sealed = gcm.seal(iv, plaintext, this.#frames.aadFor(final ? "final" : "regular", seq, n));
     const size = frameSize(n, final);
     if (offset + size > out.length) throw new RangeError("frame does not fit in the output");
-    // seq:u32 ‖ iv ‖ sealed, or FFFFFFFF ‖ seq:u32 ‖ iv ‖ length:u32 ‖ sealed (frame.ts).
+    const iv = this.#frames.ivFor(seq);
+    // seq:u32 ‖ iv ‖ sealed, or FFFFFFFF ‖ seq:u32 ‖ iv ‖ length:u32 ‖ sealed (frame.ts), sealed in place.
     let at = offset;
     if (final) at = putU32(out, at, SEQUENCE_NUMBER_END);
     at = putU32(out, at, seq);
     out.set(iv, at);
     at += iv.length;
     if (final) at = putU32(out, at, n);
-    out.set(sealed, at);
+    gcm.sealInto(iv, plaintext, this.#frames.aadFor(final ? "final" : "regular", seq, n), out, at);
     return size;
   }
 

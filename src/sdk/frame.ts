@@ -72,6 +72,37 @@ export class FrameCrypto {
   }
 }
 
+/** The v2 header IV: zeros (shared; never written into). */
+export const HEADER_IV = new Uint8Array(12);
+/** Frames whose IVs a message key prepares: with the header IV, the seven an engine key setup can (see Aes256Gcm). */
+const PREPARED_FRAMES = 6;
+const FRAME_IVS = Array.from({ length: PREPARED_FRAMES }, (_, i) => {
+  const iv = new Uint8Array(12);
+  putU32(iv, 8, i + 1);
+  return iv;
+});
+/** [HEADER_IV, IVs of frames 1 … k] for k = 1 … 6. */
+const V2_MESSAGE_IVS = FRAME_IVS.map((_, k) => [HEADER_IV, ...FRAME_IVS.slice(0, k + 1)]);
+
+/**
+ * The IVs a message's key prepares (Aes256Gcm `ivs`): the header IV, then the
+ * first frames' (as many as the body can hold, when its size in bytes is
+ * known), so that the header tag and each of those frames skip one AES block.
+ * Shared arrays: never write into them.
+ */
+export function messageIvs(headerIv: Uint8Array, frameLength: number, bodyBytes?: number): readonly Uint8Array[] {
+  // Every frame but the final one takes frameLength + 32 bytes, the final one at least 40.
+  const fit = bodyBytes === undefined ? PREPARED_FRAMES : Math.floor(bodyBytes / (frameLength + 32)) + 1;
+  const frames = Math.max(1, Math.min(PREPARED_FRAMES, fit));
+  return headerIv === HEADER_IV || isZero(headerIv) ? V2_MESSAGE_IVS[frames - 1] : [headerIv, ...FRAME_IVS.slice(0, frames)];
+}
+
+function isZero(iv: Uint8Array): boolean {
+  if (iv.length !== 12) return false;
+  for (let i = 0; i < 12; i++) if (iv[i] !== 0) return false;
+  return true;
+}
+
 /** True when `iv` is the IV the spec prescribes for `seq`. */
 export function isFrameIv(iv: Uint8Array, seq: number): boolean {
   for (let i = 0; i < 8; i++) if (iv[i] !== 0) return false;

@@ -5,6 +5,9 @@
  *     PRK        = HKDF-Extract(salt = messageId[32], IKM = dataKey)
  *     key        = HKDF-Expand(PRK, info = suiteId:u16 ‖ "DERIVEKEY", 32)
  *     commitKey  = HKDF-Expand(PRK, info = "COMMITKEY", 32)
+ *     (the commitment label carries no suite ID: client-node's kdfCommitKeyInfo
+ *     and the specification's "Key Derivation" agree); one engine call
+ *     (`hkdf.pair`): the PRK never leaves the engine and its HMAC is keyed once
  *   non-committing HKDF suites (v1): HKDF(hash, salt = HashLen zero bytes,
  *     IKM = dataKey, info = suiteId:u16 ‖ messageId[16], keyLength)
  *   identity suites (v1): key = dataKey
@@ -51,9 +54,6 @@ export function deriveMessageKeys(suite: AlgorithmSuite, dataKey: Uint8Array, me
     info.set(messageId, 2);
     return { key: hkdf(suite.kdf, dataKey, undefined, info, suite.keyLength) };
   }
-  const prk = hkdf.extract(suite.kdf, dataKey, messageId);
-  const key = hkdf.expand(suite.kdf, prk, deriveKeyInfo(suite), suite.keyLength);
-  const commitKey = hkdf.expand(suite.kdf, prk, COMMITKEY, suite.suiteDataLength);
-  prk.fill(0);
+  const [key, commitKey] = hkdf.pair(suite.kdf, dataKey, messageId, deriveKeyInfo(suite), suite.keyLength, COMMITKEY, suite.suiteDataLength);
   return { key, commitKey };
 }

@@ -181,7 +181,8 @@ export class MessageDecryptor {
     q.consume(parsed.length);
     this.#consumed += parsed.length;
     const read = parsed;
-    const opened = openHeaderKey(this.#settings, read);
+    const whole = this.#wholeMessage;
+    const opened = openHeaderKey(this.#settings, read, whole && whole.length - this.#consumed);
     if (isPromise(opened)) return opened.then((o) => this.#startBody(read, o));
     return this.#startBody(read, opened);
   }

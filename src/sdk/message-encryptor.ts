@@ -19,12 +19,14 @@
  * Bulk encryption over workers uses the parts directly: `prepareMessage`,
  * a FrameSealer per worker over `contentKey`, then `messageFooter`.
  */
-import { Aes256Gcm, type Hash } from "../engine/index.js";
+import type { Hash } from "../engine/index.js";
 import { ciphertextOutput } from "../engine/output-pool.js";
 import { RandomPool } from "../kms/random-pool.js";
+import { EngineKey } from "./aes-gcm-key.js";
 import { algorithmSuite, checkEncryptSuite } from "./algorithm-suites.js";
 import { PUBLIC_KEY_CONTEXT_KEY } from "./encryption-context.js";
 import { InvalidParameterError, KeyringError, TooManyEncryptedDataKeysError } from "./errors.js";
+import { HEADER_IV, messageIvs } from "./frame.js";
 import { FrameSealer, frameSize } from "./frame-sealer.js";
 import { type HeaderTemplate, headerBodyTemplateV2, type MessageHeader } from "./header.js";
 import { deriveMessageKeys } from "./key-derivation.js";
@@ -68,8 +70,8 @@ export function encryptionMaterialsFor(settings: EncryptSettings): MaybePromise<
 
 /** Gets materials from the settings' CMM, checks them, derives the keys and builds the authenticated header. */
 export async function prepareMessage(settings: EncryptSettings): Promise<PreparedMessage> {
-  const { prepared, gcm } = prepareFromMaterials(settings, await encryptionMaterialsFor(settings));
-  gcm.destroy();
+  const { prepared, cipher } = prepareFromMaterials(settings, await encryptionMaterialsFor(settings));
+  cipher.destroy();
   return prepared;
 }
 
@@ -98,15 +100,15 @@ function headerTemplateFor(suite: AlgorithmSuite, materials: EncryptionMaterials
 /**
  * Checks the materials, derives the keys and builds the authenticated header.
  * Returns the message's engine key too (one key schedule for the header tag
- * and the frames); the caller owns it and must destroy it. With `roomAfter`
- * (body bytes), the header's array has room after it for the body and the
- * longest footer of the suite.
+ * and the frames, with their IVs prepared); the caller owns it and must
+ * destroy it. With `roomAfter` (body bytes), the header's array has room
+ * after it for the body and the longest footer of the suite.
  */
 function prepareFromMaterials(
   settings: EncryptSettings,
   materials: EncryptionMaterials,
   roomAfter?: number,
-): { prepared: PreparedMessage; gcm: Aes256Gcm } {
+): { prepared: PreparedMessage; cipher: EngineKey } {
   const suite = algorithmSuite(materials?.suite?.id);
   checkEncryptSuite(suite, settings.commitmentPolicy);
   if (!materials.plaintextDataKey || materials.plaintextDataKey.length !== suite.keyLength) {
@@ -135,13 +137,12 @@ function prepareFromMaterials(
   headerBytes.set(messageId, template.messageIdAt);
   headerBytes.set(commitKey!, template.commitKeyAt);
   const body = headerBytes.subarray(0, bodyLength);
-  const headerIv = new Uint8Array(suite.ivLength);
-  let gcm: Aes256Gcm | undefined;
+  let cipher: EngineKey | undefined;
   try {
-    gcm = new Aes256Gcm(key);
-    headerBytes.set(gcm.seal(headerIv, EMPTY, body), bodyLength);
+    cipher = new EngineKey(key, messageIvs(HEADER_IV, frameLength, roomAfter));
+    cipher.sealInto(HEADER_IV, EMPTY, body, headerBytes, bodyLength);
   } catch (e) {
-    gcm?.destroy();
+    cipher?.destroy();
     key.fill(0);
     throw e;
   }
@@ -154,14 +155,14 @@ function prepareFromMaterials(
     encryptedDataKeys: edks,
     contentType: 2,
     frameLength,
-    suiteData: commitKey!,
-    headerIv,
+    suiteData: headerBytes.subarray(template.commitKeyAt, bodyLength),
+    headerIv: new Uint8Array(suite.ivLength),
     headerAuthTag: headerBytes.subarray(bodyLength),
   });
   const prepared: PreparedMessage = suite.signature
     ? { header, headerBytes, suite, frameLength, contentKey: key, signingKey: materials.signingKey }
     : { header, headerBytes, suite, frameLength, contentKey: key };
-  return { prepared, gcm };
+  return { prepared, cipher };
 }
 
 /** Bytes the footer can take at most (0 for unsigned suites). */
@@ -188,13 +189,13 @@ export class MessageEncryptor {
   readonly #signingKey: Uint8Array | undefined;
   #seq = 1;
 
-  private constructor(prepared: PreparedMessage, gcm: Aes256Gcm, oneShot: boolean) {
+  private constructor(prepared: PreparedMessage, cipher: EngineKey, oneShot: boolean) {
     prepared.contentKey.fill(0); // the engine key has it
     this.header = prepared.header;
     this.headerBytes = prepared.headerBytes;
     this.suite = prepared.suite;
     this.frameLength = prepared.frameLength;
-    this.#sealer = new FrameSealer(gcm, prepared.header.messageId, prepared.frameLength);
+    this.#sealer = new FrameSealer(cipher, prepared.header.messageId, prepared.frameLength);
     if (prepared.suite.signature) {
       this.#signingKey = prepared.signingKey;
       if (!oneShot) this.#hash = signatureHash(prepared.suite.signature).update(prepared.headerBytes);
@@ -217,8 +218,8 @@ export class MessageEncryptor {
     materials: EncryptionMaterials,
     { oneShot = false, roomAfter }: { oneShot?: boolean; roomAfter?: number } = {},
   ): MessageEncryptor {
-    const { prepared, gcm } = prepareFromMaterials(settings, materials, roomAfter);
-    return new MessageEncryptor(prepared, gcm, oneShot);
+    const { prepared, cipher } = prepareFromMaterials(settings, materials, roomAfter);
+    return new MessageEncryptor(prepared, cipher, oneShot);
   }
 
   /** Serialized size of a frame carrying `n` plaintext bytes. */

@@ -26,6 +26,7 @@ import {
   UnsupportedAlgorithmSuiteError,
 } from "./errors.js";
 import type { ParsedHeader } from "./header.js";
+import { messageIvs } from "./frame.js";
 import { deriveMessageKeys } from "./key-derivation.js";
 import { type DecryptionMaterials, hex4 } from "./materials.js";
 import { isPromise, type MaybePromise } from "./maybe-promise.js";
@@ -51,7 +52,7 @@ export async function openHeader(settings: DecryptSettings, parsed: ParsedHeader
   const materials = await headerMaterials(settings, parsed);
   const key = messageKey(parsed, materials);
   try {
-    const { cipher } = await verifyHeader(parsed, materials, key);
+    const { cipher } = await verifyHeader(parsed, materials, key, 0);
     cipher.destroy();
   } catch (e) {
     key.fill(0);
@@ -63,17 +64,19 @@ export async function openHeader(settings: DecryptSettings, parsed: ParsedHeader
 /**
  * Checks and authenticates `parsed`, returning the verified content key as an
  * AES-GCM key; synchronous when the materials and the key are at hand.
+ * `bodyBytes`: the bytes after the header, when known (a whole message), so
+ * the key prepares only the IVs of frames the body can hold.
  */
-export function openHeaderKey(settings: DecryptSettings, parsed: ParsedHeader): MaybePromise<OpenedHeaderKey> {
+export function openHeaderKey(settings: DecryptSettings, parsed: ParsedHeader, bodyBytes?: number): MaybePromise<OpenedHeaderKey> {
   const materials = headerMaterials(settings, parsed);
-  if (isPromise(materials)) return materials.then((m) => keyFromMaterials(parsed, m));
-  return keyFromMaterials(parsed, materials);
+  if (isPromise(materials)) return materials.then((m) => keyFromMaterials(parsed, m, bodyBytes));
+  return keyFromMaterials(parsed, materials, bodyBytes);
 }
 
-function keyFromMaterials(parsed: ParsedHeader, materials: DecryptionMaterials): MaybePromise<OpenedHeaderKey> {
+function keyFromMaterials(parsed: ParsedHeader, materials: DecryptionMaterials, bodyBytes?: number): MaybePromise<OpenedHeaderKey> {
   const key = messageKey(parsed, materials);
   try {
-    return verifyHeader(parsed, materials, key);
+    return verifyHeader(parsed, materials, key, bodyBytes);
   } finally {
     key.fill(0); // every AES-GCM key has copied it by now
   }
@@ -121,9 +124,13 @@ function messageKey(parsed: ParsedHeader, materials: DecryptionMaterials): Uint8
   return key;
 }
 
-/** Verifies the header tag with `key` (copied); returns the AES-GCM key, destroyed on failure. */
-function verifyHeader(parsed: ParsedHeader, materials: DecryptionMaterials, key: Uint8Array): MaybePromise<OpenedHeaderKey> {
-  const cipher = aesGcmKeyNow(key);
+/**
+ * Verifies the header tag with `key` (copied); returns the AES-GCM key, destroyed on failure.
+ * The key prepares the header IV and the first frame IVs (see frame.ts `messageIvs`).
+ */
+function verifyHeader(parsed: ParsedHeader, materials: DecryptionMaterials, key: Uint8Array, bodyBytes?: number): MaybePromise<OpenedHeaderKey> {
+  const { headerIv, frameLength } = parsed.header;
+  const cipher = aesGcmKeyNow(key, messageIvs(headerIv, frameLength, bodyBytes));
   if (isPromise(cipher)) return cipher.then((c) => checkTag(parsed, materials, c));
   return checkTag(parsed, materials, cipher);
 }

@@ -166,3 +166,52 @@ describe("HKDF argument checks", () => {
     expect(() => hkdf.expand("sha256", undefined as never, b, 32)).toThrow(TypeError);
   });
 });
+
+describe.each(ALGS)("hkdf.pair (one extract, two expands) with %s against node:crypto hkdfSync", (alg) => {
+  const h = HASH_LEN[alg];
+
+  it("each output equals a separate HKDF, at output lengths across block boundaries", () => {
+    const lengths = [1, 16, 32, h - 1, h, h + 1, 2 * h + 3];
+    for (const lengthA of lengths) {
+      for (const lengthB of lengths) {
+        const ikm = randomBytes(randomInt(0, 200));
+        const salt = randomBytes(randomInt(0, 200));
+        const infoA = randomBytes(randomInt(0, 150));
+        const infoB = randomBytes(randomInt(0, 150));
+        const [a, b] = hkdf.pair(alg, ikm, salt, infoA, lengthA, infoB, lengthB);
+        expect(toHex(a), `A ${lengthA}`).toBe(nodeHkdf(alg, ikm, salt, infoA, lengthA));
+        expect(toHex(b), `B ${lengthB}`).toBe(nodeHkdf(alg, ikm, salt, infoB, lengthB));
+      }
+    }
+  });
+
+  it("absent salt and infos; inputs larger than the window take the streaming path", () => {
+    const ikm = randomBytes(32);
+    const [a, b] = hkdf.pair(alg, ikm, undefined, undefined, 20, new Uint8Array(0), 40);
+    expect(toHex(a)).toBe(nodeHkdf(alg, ikm, new Uint8Array(0), new Uint8Array(0), 20));
+    expect(toHex(b)).toBe(nodeHkdf(alg, ikm, new Uint8Array(0), new Uint8Array(0), 40));
+    const big = randomBytes(engine().WINDOW_SIZE + 3);
+    const info = randomBytes(30);
+    const [c, d] = hkdf.pair(alg, big, info, info, 33, undefined, h);
+    expect(toHex(c)).toBe(toHex(nobleHkdf(NOBLE[alg], big, info, info, 33)));
+    expect(toHex(d)).toBe(toHex(nobleHkdf(NOBLE[alg], big, info, new Uint8Array(0), h)));
+  });
+
+  it("wipes its window and scratch", () => {
+    const e = engine();
+    hkdf.pair(alg, randomBytes(32), randomBytes(32), randomBytes(11), 32, randomBytes(9), 32);
+    expect(e.mem().subarray(e.WINDOW, e.WINDOW + 1024).every((x) => x === 0)).toBe(true);
+    expect(e.mem().subarray(e.SCRATCH, e.SCRATCH + 0x10000).every((x) => x === 0)).toBe(true);
+  });
+
+  it("checks both lengths", () => {
+    const max = 255 * h;
+    expect(() => hkdf.pair(alg, randomBytes(8), undefined, undefined, 0, undefined, 32)).toThrow(
+      new RangeError(`hkdf.pair: lengthA must be between 1 and ${max}, got 0`),
+    );
+    expect(() => hkdf.pair(alg, randomBytes(8), undefined, undefined, 32, undefined, max + 1)).toThrow(
+      `hkdf.pair: lengthB must be between 1 and ${max}, got ${max + 1}`,
+    );
+    expect(() => hkdf.pair(alg, "ikm" as never, undefined, undefined, 32, undefined, 32)).toThrow(TypeError);
+  });
+});

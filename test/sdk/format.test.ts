@@ -3,7 +3,7 @@
  * derivation (noble's HKDF), encryption context encoding, a hand-built
  * non-framed v1 message, and strict parsing.
  */
-import { createCipheriv } from "node:crypto";
+import { createCipheriv, hkdfSync } from "node:crypto";
 import { hkdf as nobleHkdf } from "@noble/hashes/hkdf.js";
 import { sha256, sha512 } from "@noble/hashes/sha2.js";
 import { describe, expect, it } from "vitest";
@@ -40,6 +40,18 @@ describe("key derivation (transitive-requirements.md) against noble's HKDF", () 
       const { key, commitKey } = deriveMessageKeys(algorithmSuite(id), dataKey, messageId);
       expect(hex(key)).toBe(hex(nobleHkdf(sha512, dataKey, messageId, concat([u16(id), utf8("DERIVEKEY")]), 32)));
       expect(hex(commitKey!)).toBe(hex(nobleHkdf(sha512, dataKey, messageId, utf8("COMMITKEY"), 32)));
+    }
+  });
+
+  it("committing suites against node:crypto hkdfSync too (the commitment label has no suite id), for many keys", () => {
+    for (let i = 0; i < 200; i++) {
+      const dataKey = random(32);
+      const messageId = random(32);
+      for (const id of [0x0478, 0x0578]) {
+        const { key, commitKey } = deriveMessageKeys(algorithmSuite(id), dataKey, messageId);
+        expect(hex(key)).toBe(Buffer.from(hkdfSync("sha512", dataKey, messageId, concat([u16(id), utf8("DERIVEKEY")]), 32)).toString("hex"));
+        expect(hex(commitKey!)).toBe(Buffer.from(hkdfSync("sha512", dataKey, messageId, utf8("COMMITKEY"), 32)).toString("hex"));
+      }
     }
   });
 
