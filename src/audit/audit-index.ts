@@ -2,7 +2,8 @@
  * What an AuditLog keeps in memory about its records: per key ARN, its last
  * successful cryptographic use (for GetKeyLastUsage), and per key id the ARNs
  * seen with it. That is O(number of keys), whatever the number of records:
- * queries, usage and verification read the records back from the sink.
+ * queries, usage and verification read the records back from the sink. It
+ * covers every record the log made, those a sink has since dropped included.
  */
 
 /** The operations GetKeyLastUsage counts (AWS KMS API Reference, KeyLastUsageData.Operation). */

@@ -10,10 +10,16 @@
  *
  * Memory is O(number of keys), not O(number of records): the log keeps the
  * chain's head (count, last hash, the hashes of the newest records), the
- * first record's time, and per key its last successful use. `query()`,
- * `usage()` and `verify()` read the records back from the sink a page at a
- * time. (The memory sink itself holds every line, so it grows with the log;
- * a store-backed sink keeps them in the store.)
+ * first record's time, and per key its last successful use and billable
+ * span. `query()`, `usage()` and `verify()` read the records back from the
+ * sink a page at a time. (The memory sink holds the newest maxRecords lines;
+ * a store-backed sink keeps every line in the store.)
+ *
+ * A sink that drops its oldest lines (retention) numbers its first line
+ * after them (`sink.dropped()`): queries and usage's request counts see the
+ * lines kept, verify() checks them from the last line dropped, and the
+ * per-key state (lastUse, trackingStart, usage's key-months) still covers
+ * every record the log made.
  *
  * With a transactional sink (storeAuditSink), a record appended inside a
  * store transaction that then rolls back disappears from the store; the log
@@ -29,11 +35,11 @@ import { type Clock, systemClock } from "../clock.js";
 import { CRYPTOGRAPHIC_OPERATIONS, KeyIndex } from "./audit-index.js";
 import { type AuditEvent, type RecordFields, buildEvent } from "./event.js";
 import { type RandomSource, pooledRandom, uuidFrom } from "./event-ids.js";
-import { GENESIS_HASH, canonicalForm, hashText, lineOf, parseLine } from "./record-line.js";
+import { GENESIS_HASH, canonicalForm, hashText, lineHash, lineOf, parseLine } from "./record-line.js";
 import { requestParameters, responseElements } from "./sanitize.js";
 import type { AuditSink } from "./sinks.js";
-import { type UsageRecord, type UsageReport, usageReport } from "./usage.js";
-import { type ChainHead, type VerifyResult, verifyChain } from "./verify-chain.js";
+import { KeyLives, type UsageRecord, type UsageReport, usageReport } from "./usage.js";
+import { type ChainHead, type ReadLines, type VerifyResult, verifyChain } from "./verify-chain.js";
 
 /** One call, as the Kms reports it. */
 export interface AuditInput {
@@ -93,7 +99,8 @@ export class AuditLog {
   readonly #random: RandomSource;
   readonly #clock: Clock;
   readonly #keys = new KeyIndex();
-  /** Time of record 0 (0 if it is damaged); undefined while the log is empty. */
+  #lives = new KeyLives();
+  /** Time of the first record the log took in (0 if damaged); undefined while the log is empty. */
   #firstTime: number | undefined;
   /** Hash of record n lives at #recent[n % RECENT] while n is among the newest RECENT. */
   readonly #recent: string[] = new Array(RECENT);
@@ -112,8 +119,12 @@ export class AuditLog {
     this.#sink = sink;
     this.#random = opts.random ?? pooledRandom();
     this.#clock = opts.clock ?? systemClock;
-    if (sink.read === undefined) this.#take(sink.readAll());
-    else for (let from = 0, page: string[]; (page = sink.read(from, PAGE)).length > 0; from += page.length) this.#take(page);
+    const dropped = sink.dropped?.();
+    if (dropped !== undefined) {
+      this.#next = dropped.count;
+      this.#lastHash = lineHash(dropped.last);
+    }
+    this.#catchUp();
   }
 
   /** Records in the log. */
@@ -164,6 +175,7 @@ export class AuditLog {
     fields.hash = hashText(canonical);
     this.#sink.append(lineOf(canonical, fields.hash));
     this.#keys.note(fields.sequence, fields.time, fields.operation, fields.errorCode, keyArns, fields.eventId, fields.requestId);
+    this.#lives.note(fields.sequence, fields);
     this.#added(fields.time, fields.hash);
     return buildEvent(fields);
   }
@@ -171,16 +183,15 @@ export class AuditLog {
   /**
    * Checks the whole chain: every record's hash, numbering and link, and that
    * the newest record is the one this log wrote (and, given `anchor` from an
-   * earlier `head()`, that the log still reaches it unchanged).
+   * earlier `head()`, that the log still reaches it unchanged). Records the
+   * sink dropped are not checked: the chain is checked from the last of them
+   * (verify-chain.ts), and an anchor among them is passed over.
    */
   verify(anchor?: ChainHead): VerifyResult {
     this.#sync();
     const heads: ChainHead[] = [{ count: this.#next, hash: this.#lastHash }];
     if (anchor !== undefined) heads.push(anchor);
-    const read = this.#sink.read?.bind(this.#sink);
-    if (read !== undefined) return verifyChain(read, heads);
-    const all = this.#sink.readAll();
-    return verifyChain((from, limit) => all.slice(from, from + limit), heads);
+    return verifyChain(this.#reader(), heads, this.#sink.dropped?.());
   }
 
   /** Records matching every given criterion, oldest first (read back from the sink). */
@@ -227,14 +238,15 @@ export class AuditLog {
   /**
    * Calls per operation and per key in `range` (inclusive; default: from the
    * first record to the clock's now), and what they would cost (usage.ts).
-   * Reads every record back from the sink.
+   * Reads every record back from the sink: requests are counted among the
+   * records it holds, key-months over every record the log made.
    */
   usage(range: { from?: Date | number; to?: Date | number } = {}): UsageReport {
     this.#sync();
     const to = range.to === undefined ? this.#clock.now() : timeOf(range.to, "to");
     const from = range.from === undefined ? (this.#firstTime === undefined ? to : Math.min(this.#firstTime, to)) : timeOf(range.from, "from");
     if (from > to) throw new RangeError("AuditLog.usage: from is after to");
-    return usageReport(this.#records([]), from, to);
+    return usageReport(this.#records([]), from, to, this.#lives, this.#firstTime);
   }
 
   /**
@@ -245,22 +257,17 @@ export class AuditLog {
    */
   *#records(needles: readonly string[]): Generator<ScannedRecord> {
     const count = this.#next;
-    const read = this.#sink.read?.bind(this.#sink);
-    const all = read === undefined ? this.#sink.readAll() : undefined;
+    const base = this.#base();
+    const read = this.#reader();
     let time = 0;
-    for (let seq = 0; seq < count; ) {
-      const page = all ? all.slice(seq, Math.min(count, seq + PAGE)) : read!(seq, Math.min(PAGE, count - seq));
+    for (let seq = base; seq < count; ) {
+      const page = read(seq - base, Math.min(PAGE, count - seq));
       if (page.length === 0) return;
       for (let i = 0; i < page.length; i++, seq++) {
         const line = page[i];
-        let skip = false;
-        for (let n = 0; n < needles.length; n++) {
-          if (!line.includes(needles[n])) {
-            skip = true;
-            break;
-          }
-        }
-        if (skip) continue;
+        let n = 0;
+        while (n < needles.length && line.includes(needles[n])) n++;
+        if (n < needles.length) continue;
         const parsed = parseLine(line, false);
         if ("fields" in parsed) {
           const f = parsed.fields;
@@ -274,19 +281,26 @@ export class AuditLog {
   }
 
   #added(time: number, hash: string): void {
-    if (this.#next === 0) this.#firstTime = time;
+    this.#firstTime ??= time;
     this.#recent[this.#next % RECENT] = hash;
     this.#lastHash = hash;
     this.#next++;
   }
 
-  /** Takes in lines read from the sink (at start, or appended by someone else). */
+  /** Takes in the sink's lines after the last one taken (at start, or appended by someone else). */
+  #catchUp(): void {
+    const base = this.#base();
+    const read = this.#reader();
+    for (let page: readonly string[]; (page = read(this.#next - base, PAGE)).length > 0; ) this.#take(page);
+  }
+
   #take(lines: readonly string[]): void {
     for (const line of lines) {
       const parsed = parseLine(line, false);
       if ("fields" in parsed) {
         const f = parsed.fields;
         this.#keys.note(this.#next, f.time, f.operation, f.errorCode, f.keyArns, f.eventId, f.requestId);
+        this.#lives.note(this.#next, f);
         this.#added(f.time, f.hash);
       } else {
         // Damaged: keep its place, chain on from its bytes; verify() reports it.
@@ -297,34 +311,33 @@ export class AuditLog {
 
   /** Catches up with a sink that changed behind the log's back (see the file comment). */
   #sync(): void {
-    const count = this.#sink.count?.();
-    if (count === undefined || count === this.#next || !this.#sink.transactional) return;
-    if (count > this.#next) {
-      const read = this.#sink.read;
-      if (read === undefined) this.#take(this.#sink.readAll().slice(this.#next));
-      else while (this.#next < count) {
-        const page = read.call(this.#sink, this.#next, Math.min(PAGE, count - this.#next));
-        if (page.length === 0) break;
-        this.#take(page);
-      }
-      return;
-    }
-    if (this.#next - count >= RECENT) return;
+    if (!this.#sink.transactional || this.#sink.count === undefined) return;
+    const base = this.#base();
+    const count = base + this.#sink.count();
+    if (count === this.#next) return;
+    if (count > this.#next) return this.#catchUp();
+    if (this.#next - count >= RECENT || (count > 0 && count <= base)) return;
     if (count > 0) {
-      const last = this.#readLine(count - 1);
+      const last = this.#reader()(count - 1 - base, 1)[0];
       if (last === undefined || lineHash(last) !== this.#recent[(count - 1) % RECENT]) return;
     }
     this.#next = count;
     this.#lastHash = count === 0 ? GENESIS_HASH : this.#recent[(count - 1) % RECENT];
     if (count === 0) this.#firstTime = undefined;
     this.#findLastUses(this.#keys.forgetFrom(count), count);
+    if (this.#lives.changed >= count) {
+      this.#lives = new KeyLives();
+      for (const r of this.#records([])) this.#lives.note(r.seq, r);
+    }
   }
 
   /** After a rollback: looks back from record `count - 1` for the last use of each of `arns`. */
   #findLastUses(arns: Set<string>, count: number): void {
-    for (let end = count; arns.size > 0 && end > 0; ) {
-      const start = Math.max(0, end - PAGE);
-      const page = this.#sink.read ? this.#sink.read(start, end - start) : this.#sink.readAll().slice(start, end);
+    const base = this.#base();
+    const read = this.#reader();
+    for (let end = count; arns.size > 0 && end > base; ) {
+      const start = Math.max(base, end - PAGE);
+      const page = read(start - base, end - start);
       for (let i = page.length - 1; i >= 0 && arns.size > 0; i--) {
         const parsed = parseLine(page[i], false);
         if (!("fields" in parsed)) continue;
@@ -339,8 +352,17 @@ export class AuditLog {
     }
   }
 
-  #readLine(seq: number): string | undefined {
-    return this.#sink.read ? this.#sink.read(seq, 1)[0] : this.#sink.readAll()[seq];
+  /** Number of the sink's first line (how many it dropped). */
+  #base(): number {
+    return this.#sink.dropped?.()?.count ?? 0;
+  }
+
+  /** Reads the sink's lines by position (a sink without read() is read whole, once per reader). */
+  #reader(): ReadLines {
+    const sink = this.#sink;
+    if (sink.read !== undefined) return sink.read.bind(sink);
+    const all = sink.readAll();
+    return (from, limit) => all.slice(from, from + limit);
   }
 }
 
@@ -350,12 +372,6 @@ interface ScannedRecord extends UsageRecord {
   /** Absent for a damaged line. */
   fields?: RecordFields;
   damage?: string;
-}
-
-/** The hash a line carries (or, for a damaged line, the hash of its bytes). */
-function lineHash(line: string): string {
-  const m = /"([0-9a-f]{64})"\]$/.exec(line);
-  return m ? m[1] : hashText(line);
 }
 
 function timeOf(value: Date | number, what: string): number {

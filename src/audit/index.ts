@@ -6,7 +6,7 @@
  */
 export { AuditLog, type AuditInput, type AuditQuery, type KeyLastUse } from "./audit-log.js";
 export type { AuditEvent, AuditResource, UserIdentity } from "./event.js";
-export { type AuditSink, memoryAuditSink, storeAuditSink } from "./sinks.js";
+export { type AuditSink, type DroppedLines, MEMORY_AUDIT_MAX_RECORDS, type MemoryAuditSinkOptions, memoryAuditSink, storeAuditSink } from "./sinks.js";
 export { CRYPTOGRAPHIC_OPERATIONS } from "./audit-index.js";
 export { GENESIS_HASH } from "./record-line.js";
 export type { ChainHead, VerifyResult } from "./verify-chain.js";

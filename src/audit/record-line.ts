@@ -154,6 +154,12 @@ export function lineOf(canonical: string, hash: string): string {
   return `${canonical.slice(0, -1)},"${hash}"]`;
 }
 
+/** The hash a line carries (or, for a damaged line, the hash of its bytes). */
+export function lineHash(line: string): string {
+  const m = HASH_SUFFIX.exec(line);
+  return m ? m[1] : hashText(line);
+}
+
 /** A line taken apart: its fields, or why it is not a record line. `hashOk` says whether its bytes match its hash. */
 export type ParsedLine = { fields: RecordFields; hashOk: boolean } | { error: string };
 

@@ -18,6 +18,10 @@
  * charge for keys pending deletion; starts again from the scheduling time
  * if CancelKeyDeletion follows (AWS then charges "as though it was never
  * scheduled for deletion"); and a DeleteKey record ends it for good.
+ *
+ * Key time comes from per-key state kept for every record the log has made
+ * (KeyLives), so it survives an in-memory log dropping its oldest records;
+ * requests are counted from the records the log still holds.
  */
 /** What usage needs of one record. */
 export interface UsageRecord {
@@ -66,23 +70,18 @@ export interface UsageReport {
 const requestCost = (requests: number) => (requests * PRICES.per10kRequests) / 10_000;
 
 /**
- * The report for [from, to] over every record of a log, oldest first, in one
- * pass: counts for the records in the range, and each key's billable span
- * over the whole log (memory: per operation and per key, never per record).
+ * The report for [from, to]: requests counted over `records` (the log's
+ * records, oldest first, in one pass; memory: per operation and per key),
+ * key-months from `lives`, which cover every record the log has made.
+ * `first`: the time of the log's first record.
  */
-export function usageReport(records: Iterable<UsageRecord>, from: number, to: number): UsageReport {
+export function usageReport(records: Iterable<UsageRecord>, from: number, to: number, lives: KeyLives, first: number | undefined): UsageReport {
   const byOperation: Record<string, number> = {};
   const byKey: Record<string, KeyUsage> = {};
   const keyUsage = (arn: string) => (byKey[arn] ??= { requests: 0, byOperation: {}, keyMonths: 0, cost: 0 });
   let requests = 0;
   let throttledRequests = 0;
-  const lives = new Map<string, Life>();
-  const seen = new Set<string>();
-  let first: number | undefined;
   for (const r of records) {
-    first ??= r.time;
-    for (const arn of r.keyArns) seen.add(arn);
-    if (r.errorCode === null && LIFECYCLE.has(r.operation)) live(lives, r, first);
     if (!(r.time >= from && r.time <= to)) continue;
     if (r.errorCode === "ThrottlingException") {
       throttledRequests++;
@@ -97,12 +96,10 @@ export function usageReport(records: Iterable<UsageRecord>, from: number, to: nu
       usage.byOperation[operation] = (usage.byOperation[operation] ?? 0) + 1;
     }
   }
-  // A key the log never saw created existed from its first record.
-  if (first !== undefined) for (const arn of seen) if (!lives.has(arn)) lives.set(arn, { start: first });
   let keyMonths = 0;
-  for (const [arn, life] of lives) {
+  for (const [arn, life] of lives.entries()) {
     const stop = life.pendingSince ?? life.deletedAt ?? Number.POSITIVE_INFINITY;
-    const ms = Math.min(stop, to) - Math.max(life.start, from);
+    const ms = Math.min(stop, to) - Math.max(life.start ?? first ?? to, from);
     if (ms <= 0) continue;
     const months = ms / MS_PER_MONTH;
     keyUsage(arn).keyMonths = months;
@@ -126,24 +123,43 @@ export function usageReport(records: Iterable<UsageRecord>, from: number, to: nu
 
 const LIFECYCLE = new Set(["CreateKey", "ScheduleKeyDeletion", "CancelKeyDeletion", "DeleteKey"]);
 
-/** A key's billable span [start, stop) over the whole log (stop = pendingSince ?? deletedAt ?? Infinity). */
+/** A key's billable span [start, stop) (stop = pendingSince ?? deletedAt ?? Infinity); no start: the log's first record. */
 interface Life {
-  start: number;
+  start?: number;
   pendingSince?: number;
   deletedAt?: number;
 }
 
-/** Applies one successful lifecycle record to its keys' lives. */
-function live(lives: Map<string, Life>, r: UsageRecord, first: number): void {
-  for (const arn of r.keyArns) {
-    let life = lives.get(arn);
-    if (life === undefined) {
-      life = { start: r.operation === "CreateKey" ? r.time : first };
-      lives.set(arn, life);
+/**
+ * Every key the log has seen and its billable span, kept as records are
+ * made, so that dropping old records (retention) loses no key's history.
+ */
+export class KeyLives {
+  readonly #lives = new Map<string, Life>();
+  /** Number of the newest record that added a key or changed a span (−1: none). */
+  changed = -1;
+
+  /** Notes record `seq`. */
+  note(seq: number, r: UsageRecord): void {
+    const lifecycle = r.errorCode === null && LIFECYCLE.has(r.operation);
+    for (const arn of r.keyArns) {
+      let life = this.#lives.get(arn);
+      if (life === undefined) {
+        life = {};
+        this.#lives.set(arn, life);
+        this.changed = seq;
+      }
+      if (!lifecycle) continue;
+      this.changed = seq;
+      if (r.operation === "DeleteKey") life.deletedAt ??= r.time;
+      else if (life.deletedAt !== undefined) continue;
+      else if (r.operation === "CreateKey") life.start ??= r.time;
+      else if (r.operation === "ScheduleKeyDeletion") life.pendingSince ??= r.time;
+      else if (r.operation === "CancelKeyDeletion") life.pendingSince = undefined;
     }
-    if (r.operation === "DeleteKey") life.deletedAt ??= r.time;
-    else if (life.deletedAt !== undefined) continue;
-    else if (r.operation === "ScheduleKeyDeletion") life.pendingSince ??= r.time;
-    else if (r.operation === "CancelKeyDeletion") life.pendingSince = undefined;
+  }
+
+  entries(): IterableIterator<[string, Readonly<Life>]> {
+    return this.#lives.entries();
   }
 }

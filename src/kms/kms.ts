@@ -16,7 +16,7 @@
  * would be decided; `kms.audit` is the audit log and `kms.usage(…)` what the
  * calls would cost.
  */
-import { type AuditSink, AuditLog, type UsageReport, memoryAuditSink, storeAuditSink } from "../audit/index.js";
+import { type AuditSink, AuditLog, type MemoryAuditSinkOptions, type UsageReport, memoryAuditSink, storeAuditSink } from "../audit/index.js";
 import { type Clock, systemClock } from "../clock.js";
 import { randomBytes } from "../engine/index.js";
 import type { AuthorizationDecision } from "../policy/index.js";
@@ -86,10 +86,12 @@ export interface KmsOptions {
   quotas?: QuotaOption;
   /**
    * The audit log: true (default) keeps it in the key store (which is where
-   * a durable store keeps it across restarts; a MemoryKeyStore keeps it in
-   * memory), an AuditSink puts it there, false keeps none.
+   * a durable store keeps it across restarts, every record of it; a
+   * MemoryKeyStore keeps it in memory, the newest 100,000 records), an
+   * AuditSink puts it there, false keeps none. `{ maxRecords }` sets how many
+   * records a MemoryKeyStore's log keeps (Infinity: all; see memoryAuditSink).
    */
-  audit?: boolean | AuditSink;
+  audit?: boolean | AuditSink | Required<MemoryAuditSinkOptions>;
 }
 
 /** A view's link to the KMS it belongs to (not exported: only `as` makes views). */
@@ -108,9 +110,14 @@ export interface CallerOrigin {
 
 function auditSink(option: KmsOptions["audit"], store: KeyStore): AuditSink | undefined {
   if (option === false) return undefined;
-  if (option === undefined || option === true) return store instanceof MemoryKeyStore ? memoryAuditSink() : storeAuditSink(store);
-  if (typeof option?.append !== "function") throw new TypeError("Kms: audit must be true, false or an AuditSink");
-  return option;
+  if (typeof (option as AuditSink | undefined)?.append === "function") return option as AuditSink;
+  const retention = option === undefined || option === true ? undefined : option;
+  if (retention !== undefined && (typeof retention !== "object" || retention === null || !("maxRecords" in retention))) {
+    throw new TypeError("Kms: audit must be true, false, { maxRecords } or an AuditSink");
+  }
+  if (store instanceof MemoryKeyStore) return memoryAuditSink(retention);
+  if (retention !== undefined) throw new TypeError("Kms: audit.maxRecords bounds an in-memory audit log; a durable key store keeps every record");
+  return storeAuditSink(store);
 }
 
 export class Kms {

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { AuditLog, storeAuditSink } from "../../src/audit/index.js";
+import { ManualClock } from "../../src/clock.js";
 import type { KeyStore } from "../../src/store/key-store.js";
 import { MemoryKeyStore } from "../../src/store/memory-store.js";
 import { SqliteKeyStore } from "../../src/store/sqlite-store.js";
@@ -18,6 +19,7 @@ import { ARN_A, ARN_B, KEY_USER, T0, counterRandom, input } from "./helpers.js";
 const dir = mkdtempSync(join(tmpdir(), "wasmkms-audit-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let counter = 0;
+const HOUR = 3_600_000;
 const freshPath = () => join(dir, `db-${++counter}`, "keys.sqlite");
 
 const opened: KeyStore[] = [];
@@ -72,6 +74,23 @@ describe.each(stores)("audit log in a %s", (_name, makeStore) => {
     expect(next.previousHash).toBe(first.hash);
     expect(log.verify()).toEqual({ ok: true, count: 2 });
     expect(log.query().map((e) => e.eventName)).toEqual(["Encrypt", "GenerateDataKey"]);
+  });
+
+  it("does not bill a key whose CreateKey record rolled back, nor stop billing on a rolled-back deletion", () => {
+    const store = makeStore();
+    const clock = new ManualClock(T0 + HOUR);
+    const log = new AuditLog(storeAuditSink(store), { random: counterRandom(), clock });
+    log.record(input({ operation: "CreateKey", keyArns: [ARN_A], readOnly: false }, 0));
+    expect(() =>
+      store.transaction(() => {
+        log.record(input({ operation: "CreateKey", keyArns: [ARN_B], readOnly: false }, 1));
+        log.record(input({ operation: "ScheduleKeyDeletion", keyArns: [ARN_A], readOnly: false }, 2));
+        throw new Error("rolled back");
+      }),
+    ).toThrow("rolled back");
+    const report = log.usage();
+    expect(report.byKey[ARN_B]).toBeUndefined();
+    expect(report.byKey[ARN_A].keyMonths).toBeCloseTo(1 / 730, 9);
   });
 
   it("loses only the records of a nested transaction that rolls back", () => {

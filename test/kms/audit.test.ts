@@ -1,8 +1,9 @@
 // The audit log of a Kms: one record per call (success, denial, throttling,
 // any error), no secrets, hash-chain verification, queries, durability and
-// atomicity with the call's writes, KMS's own events, GetKeyLastUsage, usage().
+// atomicity with the call's writes, KMS's own events, GetKeyLastUsage, usage(),
+// and the bound on a memory store's log (audit: { maxRecords }).
 import { describe, expect, it } from "vitest";
-import { type AuditSink, memoryAuditSink } from "../../src/kms/index.js";
+import { type AuditSink, Kms, memoryAuditSink } from "../../src/kms/index.js";
 import { SqliteKeyStore } from "../../src/store/sqlite-store.js";
 import { DAY, KEY_MANAGER, KEY_USER, ROOT, rejects, seedKeyPolicy, setup, symmetricKey, utf8, withSqliteFile } from "./helpers.js";
 
@@ -131,7 +132,9 @@ describe("audit with a durable store", () => {
       kms.close();
       const again = setup({ store: new SqliteKeyStore(path), rootKey }).kms;
       expect(again.audit!.verify(head)).toEqual({ ok: true, count: 3 });
-      expect(again.audit!.query().map((e) => e.errorCode ?? e.eventName)).toEqual(["CreateKey", "Encrypt", "AccessDeniedException"]);
+      await again.describeKey({ KeyId: id });
+      expect(again.audit!.verify(head)).toEqual({ ok: true, count: 4 });
+      expect(again.audit!.query().map((e) => e.errorCode ?? e.eventName)).toEqual(["CreateKey", "Encrypt", "AccessDeniedException", "DescribeKey"]);
       expect((await again.getKeyLastUsage({ KeyId: id })).KeyLastUsage?.Operation).toBe("Encrypt");
       again.close();
     }));
@@ -154,6 +157,60 @@ describe("audit with a durable store", () => {
     refuse = false;
     expect((await kms.listResourceTags({ KeyId: id })).Tags).toEqual([]);
     expect((await kms.listKeys()).Keys).toHaveLength(1);
+  });
+});
+
+describe("audit retention on a memory store", () => {
+  it("keeps the newest 100,000 records by default, and still verifies and reports older uses", async () => {
+    const kms = new Kms();
+    const { KeyMetadata } = await kms.createKey();
+    const id = KeyMetadata!.KeyId;
+    await kms.encrypt({ KeyId: id, Plaintext: utf8("x") });
+    for (let i = 0; i < 110_000; i++) await kms.generateRandom({ NumberOfBytes: 1 });
+    const log = kms.audit!;
+    expect(log.size).toBe(110_002);
+    const result = log.verify();
+    expect(result).toMatchObject({ ok: true, count: 110_002, from: expect.any(Number) });
+    const kept = log.query();
+    expect(kept.length).toBeGreaterThanOrEqual(100_000);
+    expect(kept.length).toBeLessThan(110_000);
+    expect(kept[0].sequence).toBe(result.ok && result.from);
+    expect(log.query({ keyId: id })).toEqual([]);
+    expect((await kms.getKeyLastUsage({ KeyId: id })).KeyLastUsage?.Operation).toBe("Encrypt");
+    expect(kms.usage().byKey[KeyMetadata!.Arn!].keyMonths).toBeGreaterThan(0);
+  }, 30_000);
+
+  it("takes another bound with audit: { maxRecords }, or none with Infinity", async () => {
+    const { kms, clock } = setup({ audit: { maxRecords: 10 } });
+    const { id, arn } = await symmetricKey(kms);
+    const { CiphertextBlob } = await kms.encrypt({ KeyId: id, Plaintext: utf8("x") });
+    clock.advance(1_000);
+    for (let i = 0; i < 30; i++) await kms.describeKey({ KeyId: id });
+    const log = kms.audit!;
+    expect(log.query()).toHaveLength(10);
+    expect(log.query({ eventName: "Encrypt" })).toEqual([]);
+    expect(log.verify()).toEqual({ ok: true, count: 32, from: 22 });
+    expect(await kms.getKeyLastUsage({ KeyId: id })).toMatchObject({ KeyLastUsage: { Operation: "Encrypt" }, TrackingStartDate: new Date(clock.now() - 1_000) });
+    await kms.decrypt({ CiphertextBlob });
+    expect((await kms.getKeyLastUsage({ KeyId: id })).KeyLastUsage?.Operation).toBe("Decrypt");
+    clock.advanceDays(730 / 24);
+    expect(kms.usage().byKey[arn].keyMonths).toBeCloseTo(1, 3);
+
+    const unbounded = setup({ audit: { maxRecords: Number.POSITIVE_INFINITY } }).kms;
+    for (let i = 0; i < 300; i++) await unbounded.generateRandom({ NumberOfBytes: 1 });
+    expect(unbounded.audit!.verify()).toEqual({ ok: true, count: 300 });
+    expect(unbounded.audit!.query()).toHaveLength(300);
+  });
+
+  it("refuses a bad audit option, and a bound on a durable store (which keeps every record)", async () => {
+    for (const bad of [{}, 5, "on", { maxRecords: 0 }, { maxRecords: -1 }]) {
+      expect(() => setup({ audit: bad as never }), JSON.stringify(bad)).toThrow(TypeError);
+    }
+    await withSqliteFile(async (path, rootKey) => {
+      const store = new SqliteKeyStore(path);
+      expect(() => setup({ store, rootKey, audit: { maxRecords: 10 } })).toThrow(/durable key store keeps every record/);
+      store.close();
+    });
   });
 });
 
