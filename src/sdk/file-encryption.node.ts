@@ -9,42 +9,47 @@
  * readable by the ESDKs and by `decrypt`/`decryptStream`): the header is
  * built by the SDK's `prepareMessage` and opened by its `openHeader` (with
  * every check: commitment policy, key commitment, header tag), which hand
- * over the message's content key; the workers seal/open the frames in
- * batches of about 1 MiB (frame-batch.ts). The main thread reads the input
- * with positioned reads, keeps at most a few batches per worker in flight,
- * and writes the results in order; signing suites hash the bytes in order on
- * the main thread.
+ * over the message's content key.
+ *
+ * Frames have a fixed size, so where each one lies in the input and in the
+ * output is computed up front (file-frame-job.node.ts): when encrypting from
+ * the input's size; when decrypting from the header and the final frame,
+ * found by reading a few bytes where the size says it can start. The worker
+ * threads then read, seal/open and write their chunks of frames themselves,
+ * at those offsets, and this thread only waits: no data crosses threads.
+ * Small inputs (and `workers: 0`) run the same job on the calling thread.
+ * Signing suites hash the message body in order on this thread, reading it
+ * back from the output (encrypting, as chunks are reported done) or from the
+ * input (decrypting, alongside the workers).
  *
  * The output goes to a temporary file renamed into place only once the whole
  * message is written (and, when decrypting, every frame and the signature
  * have verified), so a failure never leaves a partial output file.
  *
- * Messages the batches cannot take (non-framed bodies, suites with 128/192-bit
+ * Messages the frame jobs cannot take (non-framed bodies, suites with 128/192-bit
  * keys: v1 messages under REQUIRE_ENCRYPT_ALLOW_DECRYPT) are decrypted on one
  * thread with `decryptStream`, into the same kind of temporary file.
  */
 import { createReadStream } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
+import type { Hash } from "../engine/index.js";
 import { writeAtomically } from "./atomic-output.node.js";
 import { MalformedMessageError } from "./errors.js";
+import { type FileFrameJob, type FrameLayout, chunkCount, chunkSpan, jobStopped, newJobBoard, stopJob } from "./file-frame-job.node.js";
 import { FINAL_FRAME_PREFIX, SEQUENCE_NUMBER_END } from "./frame.js";
 import { frameSize } from "./frame-sealer.js";
-import { defaultFrameWorkers, runFrameBatch } from "./frame-workers.node.js";
+import { defaultFrameWorkers, runFileFrameJob } from "./frame-workers.node.js";
 import { CONTENT_FRAMED, type MessageHeader, parseHeader } from "./header.js";
 import type { Keyring, MaterialsManager } from "./materials.js";
 import { messageFooter, prepareMessage } from "./message-encryptor.js";
 import { nodeReadableToWeb } from "./node-streams.node.js";
 import { openHeader } from "./open-header.js";
 import { type DecryptOptions, decryptSettings, type EncryptOptions, encryptSettings } from "./options.js";
-import { checkSignatureLength, signatureHash, verifyDigest } from "./signature.js";
+import { checkSignatureLength, maxSignatureLength, signatureHash, verifyDigest } from "./signature.js";
 import { decryptStream } from "./streams.js";
 
-/** Plaintext bytes per batch of frames handed to a worker (rounded down to whole frames, at least one). */
-const BATCH_BYTES = 1 << 20;
-/** Most bytes of batches in flight at once (bounds memory whatever the frame length). */
-const MAX_IN_FLIGHT_BYTES = 64 << 20;
 /** Inputs up to this size are done on the calling thread (starting workers would cost more). */
-const INLINE_BYTES = 2 * BATCH_BYTES;
+const INLINE_BYTES = 2 << 20;
 
 interface FileOptions {
   /** The keyring, or a materials manager (e.g. a CachingMaterialsManager). */
@@ -69,79 +74,32 @@ export interface FileResult {
   bytesOut: number;
 }
 
-/** `length` bytes of `file` at `position`, in an ArrayBuffer of their own (so it can be transferred to a worker). */
-async function readAt(file: FileHandle, position: number, length: number): Promise<Uint8Array> {
-  const b = Buffer.allocUnsafeSlow(length); // not zero-filled: every byte is read into
-  const buf = new Uint8Array(b.buffer, b.byteOffset, length);
+/** Reads `length` bytes of `file` at `position` into `into` (a new array by default). */
+async function readAt(file: FileHandle, position: number, length: number, into = new Uint8Array(length)): Promise<Uint8Array> {
   for (let off = 0; off < length; ) {
-    const { bytesRead } = await file.read(buf, off, length - off, position + off);
+    const { bytesRead } = await file.read(into, off, length - off, position + off);
     if (bytesRead === 0) throw new MalformedMessageError("the input file shrank while it was being read");
     off += bytesRead;
   }
-  return buf;
+  return into.subarray(0, length);
 }
 
-/**
- * Runs batches with at most `limit` in flight and hands each result, in order, to `take`, which starts
- * writing it and returns the write; one write runs while the next batches are read and sealed/opened.
- */
-class BatchPipeline {
-  readonly #queue: Promise<Uint8Array>[] = [];
-  #writing: Promise<void> = Promise.resolve();
-
-  constructor(
-    readonly limit: number,
-    readonly take: (result: Uint8Array) => Promise<void>,
-  ) {}
-
-  async #deliver(result: Promise<Uint8Array>): Promise<void> {
-    const bytes = await result;
-    await this.#writing;
-    this.#writing = this.take(bytes);
-    this.#writing.catch(() => {}); // seen by the next delivery or at the end
-  }
-
-  /** Runs `produce` (which adds batches in order), then delivers the rest; on failure waits for what is still running. */
-  async run(produce: (add: (batch: Promise<Uint8Array>) => Promise<void>) => Promise<void>): Promise<void> {
-    const add = async (batch: Promise<Uint8Array>) => {
-      batch.catch(() => {}); // seen when its turn comes
-      this.#queue.push(batch);
-      if (this.#queue.length >= this.limit) await this.#deliver(this.#queue.shift()!);
-    };
-    try {
-      await produce(add);
-      while (this.#queue.length) await this.#deliver(this.#queue.shift()!);
-      await this.#writing;
-    } catch (e) {
-      await Promise.allSettled([this.#writing, ...this.#queue.splice(0)]);
-      throw e;
-    }
-  }
+async function writeAt(file: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+  for (let off = 0; off < bytes.length; ) off += (await file.write(bytes, off, bytes.length - off, position + off)).bytesWritten;
 }
 
-/** Starts reading `length` bytes at `position` (a failure is seen when the read is awaited). */
-function readAhead(file: FileHandle, position: number, length: number): Promise<Uint8Array> {
-  const read = readAt(file, position, length);
-  read.catch(() => {});
-  return read;
-}
-
-/**
- * Batch size (whole frames, about BATCH_BYTES of ciphertext, which is the larger side: each frame adds 32 or
- * more bytes), worker threads, and how many batches may be in flight (each holds its input and its output).
- */
-function plan(size: number, frameLength: number, workers: number | undefined) {
+function threadsFor(size: number, workers: number | undefined): number {
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 0)) throw new RangeError(`workers must be an integer ≥ 0, got ${String(workers)}`);
-  const framesPerBatch = Math.max(1, Math.floor(BATCH_BYTES / frameSize(frameLength, false)));
-  const perBatch = framesPerBatch * frameLength;
-  const threads = size <= INLINE_BYTES ? 0 : (workers ?? defaultFrameWorkers());
-  const batchMemory = 2 * framesPerBatch * frameSize(frameLength, false);
-  const limit = threads === 0 ? 1 : Math.max(1, Math.min(3 * threads, Math.floor(MAX_IN_FLIGHT_BYTES / batchMemory)));
-  return { framesPerBatch, perBatch, threads, limit };
+  return size <= INLINE_BYTES ? 0 : (workers ?? defaultFrameWorkers());
 }
 
 function checkAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error("the operation was aborted");
+}
+
+/** End of the final frame in the message. */
+function bodyEnd(layout: FrameLayout): number {
+  return layout.bodyStart + layout.regularFrames * frameSize(layout.frameLength, false) + frameSize(layout.finalLength, true);
 }
 
 /** Opens the file at `path` for reading, runs `fn` with it and its size, and closes it. */
@@ -154,40 +112,108 @@ async function withInput<T>(path: string, fn: (input: FileHandle, size: number) 
   }
 }
 
+/** Chunks reported done, waited for in order (by `hashBody` when encrypting with a signing suite). */
+class FinishedChunks {
+  readonly #done = new Set<number>();
+  #waiting: { chunk: number; resolve: (done: boolean) => void } | undefined;
+  #closed = false;
+
+  add(chunk: number): void {
+    if (this.#waiting?.chunk === chunk) {
+      this.#waiting.resolve(true);
+      this.#waiting = undefined;
+    } else this.#done.add(chunk);
+  }
+
+  /** No more chunks will be done: whoever waits for one that is not is told so. */
+  close(): void {
+    this.#closed = true;
+    this.#waiting?.resolve(false);
+    this.#waiting = undefined;
+  }
+
+  /** Whether `chunk` is (or becomes) done; false once the job ended without it. */
+  async wait(chunk: number): Promise<boolean> {
+    if (this.#done.delete(chunk)) return true;
+    if (this.#closed) return false;
+    return new Promise((resolve) => (this.#waiting = { chunk, resolve }));
+  }
+}
+
+/** Feeds the message body's chunks to `hash` in order, read from `file` (after `finished` reports each, if given). */
+async function hashBody(file: FileHandle, job: FileFrameJob, hash: Hash, finished?: FinishedChunks): Promise<void> {
+  let buffer = new Uint8Array(0);
+  for (let c = 0, count = chunkCount(job.layout); c < count; c++) {
+    if (finished ? !(await finished.wait(c)) : jobStopped(job.board)) return;
+    const { messageAt, messageLength } = chunkSpan(job.layout, c);
+    if (buffer.length < messageLength) buffer = new Uint8Array(messageLength);
+    hash.update(await readAt(file, messageAt, messageLength, buffer));
+  }
+}
+
+interface JobRun extends Pick<FileOptions, "onProgress" | "signal"> {
+  job: FileFrameJob;
+  threads: number;
+  /** Signing suites: the hash to feed the message body to, in order, and the file to read the message from. */
+  signed: { hash: Hash; messageFile: FileHandle } | undefined;
+  /** For progress: input bytes before the body, and the input's size. */
+  progressStart: number;
+  size: number;
+}
+
+/** Runs a frame job to its end: every chunk done (and hashed), or stopped by the first failure or the abort signal. */
+async function runJob({ job, threads, signed, signal, onProgress, progressStart, size }: JobRun): Promise<void> {
+  checkAborted(signal);
+  const stop = () => stopJob(job.board);
+  signal?.addEventListener("abort", stop);
+  const finished = signed && job.mode === "seal" ? new FinishedChunks() : undefined;
+  let done = progressStart;
+  const onChunk =
+    onProgress || finished
+      ? (chunk: number) => {
+          const s = chunkSpan(job.layout, chunk);
+          done += job.mode === "seal" ? s.plaintextLength : s.messageLength;
+          onProgress?.(done, size);
+          finished?.add(chunk);
+        }
+      : undefined;
+  try {
+    const working = runFileFrameJob(threads, job, onChunk).finally(() => finished?.close());
+    const hashing = signed && hashBody(signed.messageFile, job, signed.hash, finished).catch((e) => (stop(), Promise.reject(e)));
+    // Both are waited for before anything is thrown: no thread may still use the files afterwards.
+    const [chunks, hashed] = await Promise.allSettled([working, hashing]);
+    if (chunks.status === "rejected") throw chunks.reason;
+    if (hashed.status === "rejected") throw hashed.reason;
+    checkAborted(signal);
+    if (chunks.value !== chunkCount(job.layout)) throw new Error("the frame job stopped before its end");
+  } finally {
+    signal?.removeEventListener("abort", stop);
+  }
+}
+
 /** Encrypts the file at `inPath` into an AWS Encryption SDK message at `outPath`. */
 export function encryptFile(inPath: string, outPath: string, options: EncryptFileOptions): Promise<FileResult> {
   return withInput(inPath, async (input, size) => {
+    const threads = threadsFor(size, options.workers);
     const message = await prepareMessage(encryptSettings(options?.keyring, { ...options, plaintextLength: size }));
     const { header, headerBytes, suite, frameLength: F, contentKey: key } = message;
-    const hash = suite.signature && signatureHash(suite.signature).update(headerBytes);
-    const { framesPerBatch, perBatch, threads, limit } = plan(size, F, options.workers);
-    let bytesOut = 0;
-    let done = 0;
+    const regularFrames = Math.floor(size / F);
+    const layout = { frameLength: F, regularFrames, finalLength: size - regularFrames * F, bodyStart: headerBytes.length };
     try {
       return await writeAtomically(outPath, { durable: options.durable }, async (output) => {
-        await output.write(headerBytes);
-        bytesOut += headerBytes.length;
-        const pipeline = new BatchPipeline(limit, (sealed) => {
-          hash?.update(sealed);
-          bytesOut += sealed.length;
-          done = Math.min(size, done + perBatch);
-          options.onProgress?.(done, size);
-          return output.write(sealed);
-        });
-        await pipeline.run(async (add) => {
-          let next = readAhead(input, 0, Math.min(perBatch, size));
-          for (let pos = 0, seq = 1; ; pos += perBatch, seq += framesPerBatch) {
-            checkAborted(options.signal);
-            const data = await next;
-            const final = pos + data.length === size;
-            if (!final) next = readAhead(input, pos + perBatch, Math.min(perBatch, size - pos - perBatch));
-            await add(runFrameBatch(threads, "seal", { key, messageId: header.messageId, frameLength: F, firstSeq: seq, data, final }));
-            if (final) return;
-          }
-        });
-        if (hash) {
-          const footer = messageFooter(suite, message.signingKey!, hash.digest());
-          await output.write(footer);
+        const job: FileFrameJob = { mode: "seal", key, messageId: header.messageId, layout, inputFd: input.fd, outputFd: output.handle.fd, board: newJobBoard() };
+        await writeAt(output.handle, headerBytes, 0);
+        // The temporary file is open for writing only: signing suites read it back through a handle of their own.
+        const signed = suite.signature && { hash: signatureHash(suite.signature).update(headerBytes), messageFile: await open(output.tempPath, "r") };
+        try {
+          await runJob({ ...options, job, threads, signed, progressStart: 0, size });
+        } finally {
+          await signed?.messageFile.close();
+        }
+        let bytesOut = bodyEnd(layout);
+        if (signed) {
+          const footer = messageFooter(suite, message.signingKey!, signed.hash.digest());
+          await writeAt(output.handle, footer, bytesOut);
           bytesOut += footer.length;
         }
         return { header, bytesIn: size, bytesOut };
@@ -201,6 +227,7 @@ export function encryptFile(inPath: string, outPath: string, options: EncryptFil
 /** Decrypts the AWS Encryption SDK message in the file at `inPath` into `outPath` (created only if it all verifies). */
 export function decryptFile(inPath: string, outPath: string, options: DecryptFileOptions): Promise<FileResult> {
   return withInput(inPath, async (input, size) => {
+    const threads = threadsFor(size, options.workers);
     const settings = decryptSettings(options?.keyring, options);
     // Read just the header (growing the read as the parser asks).
     let head = await readAt(input, 0, Math.min(size, 4096));
@@ -213,55 +240,17 @@ export function decryptFile(inPath: string, outPath: string, options: DecryptFil
       return decryptFileOnOneThread(inPath, outPath, options, size);
     }
     const { header } = parsed;
+    const sig = header.suite.signature;
     const { contentKey: key, verificationKey } = await openHeader(settings, parsed);
-    const suite = header.suite;
-    const F = header.frameLength;
-    const regularSize = frameSize(F, false);
-    const hash = suite.signature && signatureHash(suite.signature).update(head.subarray(0, parsed.length));
-    const { framesPerBatch, threads, limit } = plan(size, F, options.workers);
-    let bytesOut = 0;
     try {
+      const layout = await locateFrames(input, size, parsed.length, header.frameLength, sig ? 2 + maxSignatureLength(sig) : 0);
       return await writeAtomically(outPath, { durable: options.durable, privateMode: true }, async (output) => {
-        const pipeline = new BatchPipeline(limit, async (plaintext) => {
-          bytesOut += plaintext.length;
-          await output.write(plaintext);
-          plaintext.fill(0);
-        });
-        let pos = parsed.length;
-        const block = (at: number) => readAhead(input, at, Math.min(framesPerBatch * regularSize, size - at));
-        await pipeline.run(async (add) => {
-          const run = (data: Uint8Array, firstSeq: number, final: boolean) => {
-            hash?.update(data);
-            return add(runFrameBatch(threads, "open", { key, messageId: header.messageId, frameLength: F, firstSeq, data, final }));
-          };
-          let next = block(pos);
-          for (let seq = 1; ; ) {
-            checkAborted(options.signal);
-            const data = await next;
-            // Whole regular frames, up to the final frame's marker (a regular frame never starts with it).
-            let off = 0;
-            while (off + regularSize <= data.length && !isEndMarker(data, off)) off += regularSize;
-            const finalHere = isEndMarker(data, off);
-            if (!finalHere && off > 0) next = block(pos + off);
-            if (off > 0) await run(data.subarray(0, off), seq, false);
-            seq += off / regularSize;
-            pos += off;
-            options.onProgress?.(pos, size);
-            if (finalHere) {
-              // The final frame on its own: its length field says how far it goes (the batch checks it all).
-              const prefix = await readAt(input, pos, Math.min(size - pos, FINAL_FRAME_PREFIX));
-              const length = prefix.length === FINAL_FRAME_PREFIX ? new DataView(prefix.buffer).getUint32(20) : 0;
-              const total = Math.min(size - pos, frameSize(Math.min(length, F + 1), true));
-              await run(await readAt(input, pos, total), seq, true);
-              pos += total;
-              return;
-            }
-            if (off === 0) throw new MalformedMessageError("malformed message: the message ends early (truncated in the body)");
-          }
-        });
-        await checkFooter(input, pos, size, suite.signature, verificationKey, hash);
+        const job: FileFrameJob = { mode: "open", key, messageId: header.messageId, layout, inputFd: input.fd, outputFd: output.handle.fd, board: newJobBoard() };
+        const hash = sig && signatureHash(sig).update(head.subarray(0, parsed.length));
+        await runJob({ ...options, job, threads, signed: hash && { hash, messageFile: input }, progressStart: parsed.length, size });
+        await checkFooter(input, bodyEnd(layout), size, sig, verificationKey, hash);
         options.onProgress?.(size, size);
-        return { header, bytesIn: size, bytesOut };
+        return { header, bytesIn: size, bytesOut: layout.regularFrames * layout.frameLength + layout.finalLength };
       });
     } finally {
       key.fill(0);
@@ -269,8 +258,27 @@ export function decryptFile(inPath: string, outPath: string, options: DecryptFil
   });
 }
 
-function isEndMarker(data: Uint8Array, at: number): boolean {
-  return at + 4 <= data.length && (((data[at] << 24) | (data[at + 1] << 16) | (data[at + 2] << 8) | data[at + 3]) >>> 0) === SEQUENCE_NUMBER_END;
+/**
+ * Where the frames lie in a message of `size` bytes whose body starts at `bodyStart`: the message is
+ * bodyStart + N·R (regular frames) + 24 + L + 16 (the final frame, L ≤ F) + the footer (≤ footerMax),
+ * so the final frame starts at one of a few multiples of R; it is the first of them holding the final-frame
+ * marker (a regular frame's sequence number is never FFFFFFFF). The frames themselves are checked as they
+ * are opened.
+ */
+async function locateFrames(input: FileHandle, size: number, bodyStart: number, F: number, footerMax: number): Promise<FrameLayout> {
+  const R = frameSize(F, false);
+  const body = size - bodyStart;
+  const first = Math.max(0, Math.ceil((body - frameSize(F, true) - footerMax) / R));
+  for (let n = first; bodyStart + n * R + FINAL_FRAME_PREFIX <= size; n++) {
+    const prefix = new DataView((await readAt(input, bodyStart + n * R, FINAL_FRAME_PREFIX)).buffer);
+    if (prefix.getUint32(0) !== SEQUENCE_NUMBER_END) continue;
+    const finalLength = prefix.getUint32(20);
+    if (finalLength > F) throw new MalformedMessageError(`malformed message: the final frame holds ${finalLength} bytes, more than the frame length ${F}`);
+    const layout = { frameLength: F, regularFrames: n, finalLength, bodyStart };
+    if (bodyEnd(layout) > size) break;
+    return layout;
+  }
+  throw new MalformedMessageError("malformed message: the message ends early (truncated in the body)");
 }
 
 /** After the final frame: nothing (unsigned suites), or exactly the footer with a signature that verifies. */
@@ -280,7 +288,7 @@ async function checkFooter(
   size: number,
   sig: MessageHeader["suite"]["signature"],
   verificationKey: Uint8Array | undefined,
-  hash: ReturnType<typeof signatureHash> | undefined,
+  hash: Hash | undefined,
 ): Promise<void> {
   if (!sig) {
     if (pos !== size) throw new MalformedMessageError("malformed message: bytes after the end of the message");
@@ -294,13 +302,13 @@ async function checkFooter(
   verifyDigest(sig, verificationKey!, hash!.digest(), await readAt(input, pos + 2, n));
 }
 
-/** The one-thread path for messages the batches do not take: decryptStream into a temporary file. */
+/** The one-thread path for messages the frame jobs do not take: decryptStream into a temporary file. */
 async function decryptFileOnOneThread(inPath: string, outPath: string, options: DecryptFileOptions, size: number): Promise<FileResult> {
   let done = 0;
   let bytesOut = 0;
   const stream = decryptStream(options.keyring, options);
   await writeAtomically(outPath, { durable: options.durable, privateMode: true }, async (output) => {
-    const source = nodeReadableToWeb(createReadStream(inPath, { highWaterMark: BATCH_BYTES, signal: options.signal }), (chunk) => {
+    const source = nodeReadableToWeb(createReadStream(inPath, { highWaterMark: 1 << 20, signal: options.signal }), (chunk) => {
       done += chunk.length;
       options.onProgress?.(done, size);
     });

@@ -1,19 +1,22 @@
 /**
- * A pool of worker threads that seal and open batches of frames
- * (frame-batch.ts) for `encryptFile`/`decryptFile`.
+ * A pool of worker threads that work on the frames of messages in files
+ * (file-frame-job.node.ts) for `encryptFile`/`decryptFile`.
  *
  * Each worker is started with `eval` code that imports THIS module by URL;
  * importing it in a worker flagged through `workerData` makes it serve
- * batches (the statement at the bottom). This keeps working when the module
+ * jobs (the statement at the bottom). This keeps working when the module
  * is bundled into another file (dist/…/cli.js): the URL is then that file's,
  * which is imported instead, and an eval worker's `process.argv[1]` is
  * "[worker eval]", so a bundled CLI entry does not mistake the worker for
  * the program being run. Running from TypeScript sources (tests, tsx), the
  * worker loads this module through tsx's CommonJS API.
  *
- * Batches carry their key, message id and data (transferred, not copied);
- * results come back transferred too. The pool is shared by every call in the
- * process and created on first use; its threads do not keep the process
+ * A job is posted once to each of the threads asked for; they claim its
+ * chunks between them and read and write the files themselves, so no data
+ * crosses threads. A worker answers with the number of chunks it did, or
+ * with the error it met (revived here as its own SdkError class); when asked,
+ * it also says each chunk it finishes. The pool is shared by every call in
+ * the process and created on first use; its threads do not keep the process
  * alive while idle (they are unref'd), and `closeFrameWorkers()` ends them.
  */
 import { createRequire } from "node:module";
@@ -21,7 +24,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import * as errors from "./errors.js";
-import { type FrameBatch, openFrameBatch, sealFrameBatch } from "./frame-batch.js";
+import { ChunkFailure, type FileFrameJob, stopJob, workOnJob } from "./file-frame-job.node.js";
 
 const WORKER_FLAG = "wasmkmsFrameWorker";
 const MODULE_URL = import.meta.url;
@@ -39,49 +42,44 @@ function tsxCjsApiPath(): string | undefined {
   return createRequire(fileURLToPath(MODULE_URL)).resolve("tsx/cjs/api");
 }
 
-export type BatchMode = "seal" | "open";
-
-interface BatchRequest {
+interface JobRequest {
   id: number;
-  mode: BatchMode;
-  batch: FrameBatch;
+  job: FileFrameJob;
+  /** Whether to post each chunk as it is done. */
+  report: boolean;
 }
 
-type BatchReply = { id: number; data: Uint8Array } | { id: number; error: { name: string; message: string } };
-
-async function runBatch(mode: BatchMode, batch: FrameBatch): Promise<Uint8Array> {
-  return mode === "seal" ? sealFrameBatch(batch) : openFrameBatch(batch);
-}
+type SentError = { name: string; message: string };
+type JobReply = { id: number; chunk: number } | { id: number; chunks: number } | { id: number; error: SentError; chunk: number };
 
 /** Rebuilds an SDK error sent from a worker as its own class (by name), other errors as Error. */
-function reviveError(e: { name: string; message: string }): Error {
+function reviveError(e: SentError): Error {
   const Class = (errors as Record<string, unknown>)[e.name];
   const err = typeof Class === "function" && Class.prototype instanceof errors.SdkError ? new (Class as new (m: string) => Error)(e.message) : new Error(e.message);
   if (!(err instanceof errors.SdkError)) err.name = e.name;
   return err;
 }
 
-/** The worker side: answers batch requests until the pool ends the thread. */
-function serveBatches(): void {
-  parentPort!.on("message", async ({ id, mode, batch }: BatchRequest) => {
-    let reply: BatchReply;
+/** The worker side: works on each job posted until the pool ends the thread. */
+function serveJobs(): void {
+  parentPort!.on("message", async ({ id, job, report }: JobRequest) => {
+    const post = (reply: JobReply) => parentPort!.postMessage(reply);
     try {
-      const data = await runBatch(mode, batch);
-      reply = { id, data };
-      parentPort!.postMessage(reply, [data.buffer as ArrayBuffer]);
+      post({ id, chunks: await workOnJob(job, report ? (chunk) => post({ id, chunk }) : () => {}) });
     } catch (e) {
-      reply = { id, error: { name: e instanceof Error ? e.name : "Error", message: e instanceof Error ? e.message : String(e) } };
-      parentPort!.postMessage(reply);
+      const failure = e instanceof ChunkFailure ? e : new ChunkFailure(-1, e);
+      const cause = failure.cause;
+      post({ id, chunk: failure.chunk, error: { name: cause instanceof Error ? cause.name : "Error", message: cause instanceof Error ? cause.message : String(cause) } });
     } finally {
-      if (mode === "seal") batch.data.fill(0); // plaintext
-      batch.key.fill(0);
+      job.key.fill(0);
     }
   });
 }
 
 interface Pending {
-  resolve(data: Uint8Array): void;
-  reject(e: Error): void;
+  resolve(chunks: number): void;
+  reject(failure: ChunkFailure): void;
+  onChunk?: (chunk: number) => void;
 }
 
 class PoolWorker {
@@ -92,17 +90,20 @@ class PoolWorker {
   constructor(onExit: (w: PoolWorker) => void) {
     this.worker = new Worker(WORKER_CODE, { eval: true, workerData: { [WORKER_FLAG]: true, moduleUrl: MODULE_URL, tsxApi: tsxCjsApiPath() } });
     this.worker.unref();
-    this.worker.on("message", (reply: BatchReply) => {
+    this.worker.on("message", (reply: JobReply) => {
       const p = this.pending.get(reply.id);
       if (!p) return;
-      this.pending.delete(reply.id);
-      if (this.pending.size === 0) this.worker.unref();
-      if ("error" in reply) p.reject(reviveError(reply.error));
-      else p.resolve(reply.data);
+      if ("chunks" in reply || "error" in reply) {
+        this.pending.delete(reply.id);
+        if (this.pending.size === 0) this.worker.unref();
+      }
+      if ("error" in reply) p.reject(new ChunkFailure(reply.chunk, reviveError(reply.error)));
+      else if ("chunks" in reply) p.resolve(reply.chunks);
+      else p.onChunk?.(reply.chunk);
     });
     const fail = (e: Error) => {
       this.dead ??= e;
-      for (const p of this.pending.values()) p.reject(e);
+      for (const p of this.pending.values()) p.reject(new ChunkFailure(Infinity, e));
       this.pending.clear();
       onExit(this);
     };
@@ -110,13 +111,13 @@ class PoolWorker {
     this.worker.on("exit", (code) => fail(new Error(`a frame worker thread exited (code ${code})`)));
   }
 
-  run(id: number, mode: BatchMode, batch: FrameBatch): Promise<Uint8Array> {
-    if (this.dead) return Promise.reject(this.dead);
-    return new Promise<Uint8Array>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+  run(id: number, job: FileFrameJob, onChunk: ((chunk: number) => void) | undefined): Promise<number> {
+    if (this.dead) return Promise.reject(new ChunkFailure(Infinity, this.dead));
+    return new Promise<number>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, onChunk });
       if (this.pending.size === 1) this.worker.ref();
-      const request: BatchRequest = { id, mode, batch };
-      this.worker.postMessage(request, [batch.data.buffer as ArrayBuffer]);
+      const request: JobRequest = { id, job, report: onChunk !== undefined };
+      this.worker.postMessage(request);
     });
   }
 }
@@ -125,16 +126,20 @@ class FrameWorkerPool {
   readonly #workers: PoolWorker[] = [];
   #nextId = 1;
 
-  get size(): number {
-    return this.#workers.length;
-  }
-
-  /** Runs `batch` on the least busy of `threads` workers (started as needed). Its data buffer is transferred: do not reuse it. */
-  run(threads: number, mode: BatchMode, batch: FrameBatch): Promise<Uint8Array> {
+  /** Posts `job` to `threads` workers (started as needed); resolves with the chunks done once every one has answered. */
+  async run(threads: number, job: FileFrameJob, onChunk: ((chunk: number) => void) | undefined): Promise<number> {
     while (this.#workers.length < threads) this.#workers.push(new PoolWorker((w) => this.#remove(w)));
-    let best = this.#workers[0];
-    for (let i = 1; i < threads; i++) if (this.#workers[i].pending.size < best.pending.size) best = this.#workers[i];
-    return best.run(this.#nextId++, mode, batch);
+    const runs = this.#workers.slice(0, threads).map((w) =>
+      w.run(this.#nextId++, job, onChunk).catch((failure: ChunkFailure) => {
+        stopJob(job.board); // a worker that died did not stop the others
+        throw failure;
+      }),
+    );
+    const results = await Promise.allSettled(runs);
+    const failures = results.flatMap((r) => (r.status === "rejected" ? [r.reason as ChunkFailure] : []));
+    // The failure in the earliest chunk is the one a one-thread decryption would have met.
+    if (failures.length) throw failures.reduce((a, b) => (b.chunk < a.chunk ? b : a)).cause;
+    return results.reduce((sum, r) => sum + (r.status === "fulfilled" ? r.value : 0), 0);
   }
 
   #remove(w: PoolWorker): void {
@@ -156,13 +161,26 @@ export function defaultFrameWorkers(): number {
 }
 
 /**
- * Seals or opens a batch: on `threads` worker threads of the shared pool, or
- * here on this thread when `threads` is 0. `batch.data` is handed over.
+ * Works on `job` with `threads` worker threads of the shared pool, or here on
+ * this thread when `threads` is 0 (yielding to the event loop between chunks,
+ * so an abort can stop it). `onChunk` is called as each chunk is done.
+ * Resolves with the number of chunks done (all of them, unless the job was
+ * stopped) once no thread works on the job any more; rejects with the error
+ * met in the earliest chunk.
  */
-export function runFrameBatch(threads: number, mode: BatchMode, batch: FrameBatch): Promise<Uint8Array> {
-  if (threads <= 0) return runBatch(mode, batch);
-  pool ??= new FrameWorkerPool();
-  return pool.run(threads, mode, batch);
+export async function runFileFrameJob(threads: number, job: FileFrameJob, onChunk?: (chunk: number) => void): Promise<number> {
+  if (threads > 0) {
+    pool ??= new FrameWorkerPool();
+    return pool.run(threads, job, onChunk);
+  }
+  try {
+    return await workOnJob(job, (chunk) => {
+      onChunk?.(chunk);
+      return new Promise<void>((resolve) => setImmediate(resolve));
+    });
+  } catch (e) {
+    throw e instanceof ChunkFailure ? e.cause : e;
+  }
 }
 
 /** Ends the shared worker threads (they are started again when next needed). */
@@ -173,4 +191,4 @@ export async function closeFrameWorkers(): Promise<void> {
 }
 
 // The worker thread's entry (see the comment at the top).
-if (!isMainThread && (workerData as Record<string, unknown> | null)?.[WORKER_FLAG] === true) serveBatches();
+if (!isMainThread && (workerData as Record<string, unknown> | null)?.[WORKER_FLAG] === true) serveJobs();
