@@ -1,6 +1,6 @@
 // Benchmark of the envelope SDK (issue 7), side by side with @aws-crypto/client-node 5.x in this process:
 //
-//   1 KiB messages with a caching materials manager (suite 0x0478)   msg/s    target ≥ 50,000 and ≥ 20× client-node
+//   1 KiB messages with a caching materials manager (suite 0x0478)   msg/s    target ≥ 50,000 and ≥ 20× client-node (encrypt and decrypt)
 //   16 MiB one-shot encrypt / decrypt on one thread                   MB/s     target ≥ 180
 //   16 MiB file → file with encryptFile / decryptFile on 2 workers    MB/s     target ≥ 330
 //
@@ -114,23 +114,31 @@ async function bigMessages(): Promise<void> {
   try {
     const [input, sealed, output] = ["plain", "sealed", "out"].map((n) => join(dir, n));
     writeFileSync(input, plaintext);
-    const fileRows: [string, number, boolean][] = [
-      [`16 MiB file encrypt, ${WORKERS} workers`, WORKERS, false],
-      [`16 MiB file encrypt, ${WORKERS} workers`, WORKERS, true],
-      ["16 MiB file encrypt, this thread", 0, false],
+    // "new file": the output is removed first (inside the timed call), the usual case for an encrypted copy;
+    // "replacing": renamed over the previous run's output, which ext4 makes write the new file's data out
+    // during the rename (its replace-via-rename safeguard), costing ~10 ms per call on this VM's disk.
+    const fileRows: [string, number, { durable: boolean; fresh: boolean }][] = [
+      [`16 MiB file encrypt, ${WORKERS} workers`, WORKERS, { durable: false, fresh: true }],
+      [`16 MiB file encrypt, ${WORKERS} workers`, WORKERS, { durable: false, fresh: false }],
+      [`16 MiB file encrypt, ${WORKERS} workers`, WORKERS, { durable: true, fresh: true }],
+      ["16 MiB file encrypt, this thread", 0, { durable: false, fresh: true }],
     ];
-    for (const [what, workers, durable] of fileRows) {
-      await measure(what, `wasmkms encryptFile${durable ? "" : " (no fsync)"}`, "MB/s", BIG / MB, () =>
-        encryptFile(input, sealed, { keyring: ours, workers, durable }),
-      );
+    const variant = ({ durable, fresh }: { durable: boolean; fresh: boolean }) =>
+      `(${durable ? "fsync" : "no fsync"}, ${fresh ? "new file" : "replacing"})`;
+    for (const [what, workers, how] of fileRows) {
+      await measure(what, `wasmkms encryptFile ${variant(how)}`, "MB/s", BIG / MB, () => {
+        if (how.fresh) rmSync(sealed, { force: true });
+        return encryptFile(input, sealed, { keyring: ours, workers, durable: how.durable });
+      });
     }
     await measure("16 MiB file encrypt, stream", "client-node encryptStream", "MB/s", BIG / MB, () =>
       pipeline(createReadStream(input), client.encryptStream(theirs, { ...UNSIGNED, plaintextLength: BIG }), createWriteStream(sealed)),
     );
-    for (const [what, workers, durable] of fileRows) {
-      await measure(what.replace("encrypt", "decrypt"), `wasmkms decryptFile${durable ? "" : " (no fsync)"}`, "MB/s", BIG / MB, () =>
-        decryptFile(sealed, output, { keyring: ours, workers, durable }),
-      );
+    for (const [what, workers, how] of fileRows) {
+      await measure(what.replace("encrypt", "decrypt"), `wasmkms decryptFile ${variant(how)}`, "MB/s", BIG / MB, () => {
+        if (how.fresh) rmSync(output, { force: true });
+        return decryptFile(sealed, output, { keyring: ours, workers, durable: how.durable });
+      });
     }
     writeFileSync(sealed, (await client.encrypt(theirs, plaintext, UNSIGNED)).result);
     await measure("16 MiB file decrypt, stream", "client-node decryptStream", "MB/s", BIG / MB, () =>
@@ -156,10 +164,13 @@ async function main(): Promise<void> {
   console.log("\nTargets:");
   check("1 KiB encrypt with caching ≥ 50,000 msg/s", small, 50_000, "msg/s");
   check("1 KiB encrypt with caching ≥ 20× client-node", small / get("1 KiB encrypt", "client-node"), 20, "×");
+  const smallDecrypt = get("1 KiB decrypt", "wasmkms (raw AES keyring)");
+  check("1 KiB decrypt with caching ≥ 50,000 msg/s", smallDecrypt, 50_000, "msg/s");
+  check("1 KiB decrypt with caching ≥ 20× client-node", smallDecrypt / get("1 KiB decrypt", "client-node"), 20, "×");
   check("16 MiB encrypt, one thread ≥ 180 MB/s", get("16 MiB encrypt, one thread", "wasmkms"), 180, "MB/s");
   check("16 MiB decrypt, one thread ≥ 180 MB/s", get("16 MiB decrypt, one thread", "wasmkms"), 180, "MB/s");
-  check(`16 MiB encryptFile, ${WORKERS} workers, no fsync ≥ 330 MB/s`, get(`16 MiB file encrypt, ${WORKERS} workers`, "wasmkms encryptFile (no fsync)"), 330, "MB/s");
-  check(`16 MiB decryptFile, ${WORKERS} workers, no fsync ≥ 330 MB/s`, get(`16 MiB file decrypt, ${WORKERS} workers`, "wasmkms decryptFile (no fsync)"), 330, "MB/s");
+  check(`16 MiB encryptFile, ${WORKERS} workers, no fsync, new file ≥ 330 MB/s`, get(`16 MiB file encrypt, ${WORKERS} workers`, "wasmkms encryptFile (no fsync, new file)"), 330, "MB/s");
+  check(`16 MiB decryptFile, ${WORKERS} workers, no fsync, new file ≥ 330 MB/s`, get(`16 MiB file decrypt, ${WORKERS} workers`, "wasmkms decryptFile (no fsync, new file)"), 330, "MB/s");
 }
 
 await main();
