@@ -67,6 +67,17 @@ function setupKey(slot: number, key: Uint8Array, ivs: readonly Uint8Array[] | un
  * the caller): in one engine call through the window when everything fits,
  * else streamed.
  */
+/** Lays out [iv | aad | message] at the start of the window for a one-call seal/open; returns where aad and message start. */
+function stageInWindow(e: Engine, iv: Uint8Array, aad: Uint8Array, message: Uint8Array): { mem: Uint8Array; a: number; m: number } {
+  const mem = e.mem();
+  const a = e.WINDOW + iv.length;
+  const m = a + aad.length;
+  mem.set(iv, e.WINDOW);
+  mem.set(aad, a);
+  mem.set(message, m);
+  return { mem, a, m };
+}
+
 function sealTo(
   key: number, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array | undefined, tagLength: number,
   out: Uint8Array, offset: number, where: string,
@@ -81,12 +92,7 @@ function sealTo(
   if (iv.length + aad.length + n + 16 <= e.WINDOW_SIZE) {
     // One call: [iv | aad | message | tag] in the window. The plaintext is
     // overwritten in place by ciphertext, so nothing secret is left behind.
-    const mem = e.mem();
-    const a = W + iv.length;
-    const m = a + aad.length;
-    mem.set(iv, W);
-    mem.set(aad, a);
-    mem.set(plaintext, m);
+    const { mem, a, m } = stageInWindow(e, iv, aad, plaintext);
     x.gcm_seal(key, e.GCM_CTX, W, iv.length, a, aad.length, m, n, m + n);
     out.set(mem.subarray(m, m + n + tagLength), offset);
     return;
@@ -239,12 +245,7 @@ export class Aes256Gcm {
     const x = e.x;
     const W = e.WINDOW;
     if (iv.length + aad.length + sealed.length <= e.WINDOW_SIZE) {
-      const mem = e.mem();
-      const a = W + iv.length;
-      const m = a + aad.length;
-      mem.set(iv, W);
-      mem.set(aad, a);
-      mem.set(sealed, m);
+      const { mem, a, m } = stageInWindow(e, iv, aad, sealed);
       const ok = x.gcm_open(key, e.GCM_CTX, W, iv.length, a, aad.length, m, n, m + n, tagLength);
       const out = ok ? mem.slice(m, m + n) : undefined;
       mem.fill(0, W, m + sealed.length);
