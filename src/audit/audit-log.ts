@@ -191,7 +191,15 @@ export class AuditLog {
     this.#sync();
     const heads: ChainHead[] = [{ count: this.#next, hash: this.#lastHash }];
     if (anchor !== undefined) heads.push(anchor);
-    return verifyChain(this.#reader(), heads, this.#sink.dropped?.());
+    const dropped = this.#sink.dropped?.();
+    const result = verifyChain(this.#reader(), heads, dropped);
+    if (result.ok && result.count > this.#next) {
+      // Well-chained lines after the last one this log wrote (a sink that does not take part in
+      // transactions cannot have gained them any other way): they were appended behind its back.
+      const index = this.#next - (dropped?.count ?? 0);
+      return { ok: false, index, reason: `records ${this.#next} to ${result.count - 1} were appended behind the log's back: it wrote ${this.#next}` };
+    }
+    return result;
   }
 
   /** Records matching every given criterion, oldest first (read back from the sink). */

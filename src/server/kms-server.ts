@@ -302,8 +302,19 @@ export class KmsServer {
 
   /** Malformed HTTP and timed-out requests, which never reach `#receive`: answered on the raw socket. */
   #clientError(error: NodeJS.ErrnoException, socket: Duplex): void {
-    const response = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
-    if (error.code === "ECONNRESET" || !socket.writable || response?.headersSent) {
+    const response = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (error.code === "ECONNRESET" || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    if (response && !response.writableFinished && response.req?.complete) {
+      // A request before the bad bytes (pipelined on this connection) is still being answered: its
+      // answer goes out first, so responses stay in request order, then the error closes the connection.
+      response.once("finish", () => this.#clientError(error, socket));
+      response.once("close", () => response.writableFinished || socket.destroy());
+      return;
+    }
+    if (response?.headersSent) {
       socket.destroy();
       return;
     }

@@ -86,6 +86,19 @@ describe("AuditLog.verify", () => {
     expect(log.verify()).toEqual({ ok: false, index: N - 2, reason: expect.stringMatching(/records 8 to 9 are missing: the log ends early/) });
   });
 
+  it("finds well-chained records appended after the newest one the log wrote", () => {
+    const { log, lines } = filledLog();
+    for (let k = 0; k < 3; k++) {
+      const previous = fieldsOf(lines[lines.length - 1]);
+      lines.push(forged(lines[lines.length - 1], (f) => {
+        f.sequence = previous.sequence + 1;
+        f.previousHash = previous.hash;
+        f.operation = "Decrypt";
+      }));
+    }
+    expect(log.verify()).toEqual({ ok: false, index: N, reason: expect.stringMatching(/records 10 to 12 were appended behind the log's back/) });
+  });
+
   it("finds an inserted record, however well forged", () => {
     const { log, lines } = filledLog();
     // Claims number 5 and links to record 4, as record 5 does.

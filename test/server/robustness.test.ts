@@ -210,6 +210,22 @@ describe("connections", () => {
   });
 });
 
+describe("pipelining", () => {
+  it("a valid request followed by garbage: the valid one is answered first, then 400, then the connection closes", async () => {
+    const body = JSON.stringify({ Description: "pipelined" });
+    const headers = signed(endpoint.url, "CreateKey", body);
+    const request = `POST / HTTP/1.1\r\nHost: ${new URL(endpoint.url).host}\r\n${Object.entries(headers)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join("")}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    const raw = await rawExchange(endpoint.port, [request + "GARBAGE\r\n\r\n"]);
+    const [first, second] = raw.split(/(?=HTTP\/1\.1 \d{3} )/);
+    expect(first).toMatch(/^HTTP\/1\.1 200 /);
+    expect(first).toContain('"KeyMetadata"');
+    expect(parseRaw(second ?? "").status).toBe(400);
+    expect(parseRaw(second ?? "").json.__type).toBe("MalformedHttpRequestException");
+  });
+});
+
 describe("concurrent writes to one key", () => {
   const N = 24;
 
