@@ -106,7 +106,14 @@ function bodyEnd(layout: FrameLayout): number {
 async function withInput<T>(path: string, fn: (input: FileHandle, size: number) => Promise<T>): Promise<T> {
   const input = await open(path, "r");
   try {
-    return await fn(input, (await input.stat()).size);
+    // Frames are read at offsets computed from the size known up front: pipes, devices and files whose
+    // size says 0 but that have contents (/proc) need a stream.
+    const stats = await input.stat();
+    const sizeIsWrong = stats.size === 0 && (await input.read(new Uint8Array(1), 0, 1, 0)).bytesRead > 0;
+    if (!stats.isFile() || sizeIsWrong) {
+      throw new TypeError(`${path} is not a regular file with a known size: use encryptStream / decryptStream for pipes, devices and /proc files`);
+    }
+    return await fn(input, stats.size);
   } finally {
     await input.close();
   }
@@ -140,15 +147,19 @@ class FinishedChunks {
   }
 }
 
-/** Feeds the message body's chunks to `hash` in order, read from `file` (after `finished` reports each, if given). */
-async function hashBody(file: FileHandle, job: FileFrameJob, hash: Hash, finished?: FinishedChunks): Promise<void> {
+/**
+ * Feeds the message body's chunks to `hash` in order, read from `file` (after `finished` reports each, if given).
+ * Returns whether it hashed them all (false: the job stopped first).
+ */
+async function hashBody(file: FileHandle, job: FileFrameJob, hash: Hash, finished?: FinishedChunks): Promise<boolean> {
   let buffer = new Uint8Array(0);
   for (let c = 0, count = chunkCount(job.layout); c < count; c++) {
-    if (finished ? !(await finished.wait(c)) : jobStopped(job.board)) return;
+    if (finished ? !(await finished.wait(c)) : jobStopped(job.board)) return false;
     const { messageAt, messageLength } = chunkSpan(job.layout, c);
     if (buffer.length < messageLength) buffer = new Uint8Array(messageLength);
     hash.update(await readAt(file, messageAt, messageLength, buffer));
   }
+  return true;
 }
 
 interface JobRun extends Pick<FileOptions, "onProgress" | "signal"> {
@@ -168,13 +179,22 @@ async function runJob({ job, threads, signed, signal, onProgress, progressStart,
   signal?.addEventListener("abort", stop);
   const finished = signed && job.mode === "seal" ? new FinishedChunks() : undefined;
   let done = progressStart;
+  // A throwing onProgress stops the job and fails the call (it runs in a worker's message listener,
+  // where an exception would otherwise escape as an uncaught one).
+  let progressError: { error: unknown } | undefined;
   const onChunk =
     onProgress || finished
       ? (chunk: number) => {
+          finished?.add(chunk);
           const s = chunkSpan(job.layout, chunk);
           done += job.mode === "seal" ? s.plaintextLength : s.messageLength;
-          onProgress?.(done, size);
-          finished?.add(chunk);
+          if (!onProgress || progressError) return;
+          try {
+            onProgress(done, size);
+          } catch (error) {
+            progressError = { error };
+            stop();
+          }
         }
       : undefined;
   try {
@@ -182,10 +202,11 @@ async function runJob({ job, threads, signed, signal, onProgress, progressStart,
     const hashing = signed && hashBody(signed.messageFile, job, signed.hash, finished).catch((e) => (stop(), Promise.reject(e)));
     // Both are waited for before anything is thrown: no thread may still use the files afterwards.
     const [chunks, hashed] = await Promise.allSettled([working, hashing]);
+    if (progressError) throw progressError.error;
     if (chunks.status === "rejected") throw chunks.reason;
     if (hashed.status === "rejected") throw hashed.reason;
     checkAborted(signal);
-    if (chunks.value !== chunkCount(job.layout)) throw new Error("the frame job stopped before its end");
+    if (chunks.value !== chunkCount(job.layout) || hashed.value === false) throw new Error("the frame job stopped before its end");
   } finally {
     signal?.removeEventListener("abort", stop);
   }

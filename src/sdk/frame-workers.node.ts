@@ -49,7 +49,19 @@ interface JobRequest {
   report: boolean;
 }
 
-type SentError = { name: string; message: string };
+/** An error as it crosses from a worker: its class name, message, and Node's system-error details (EFBIG, ENOSPC, …). */
+type SentError = { name: string; message: string; code?: unknown; errno?: unknown; syscall?: unknown; path?: unknown };
+const SYSTEM_ERROR_FIELDS = ["code", "errno", "syscall", "path"] as const;
+
+function sendableError(cause: unknown): SentError {
+  if (!(cause instanceof Error)) return { name: "Error", message: String(cause) };
+  const sent: SentError = { name: cause.name, message: cause.message };
+  for (const field of SYSTEM_ERROR_FIELDS) {
+    const value = (cause as unknown as Record<string, unknown>)[field];
+    if (value !== undefined) sent[field] = value;
+  }
+  return sent;
+}
 type JobReply = { id: number; chunk: number } | { id: number; chunks: number } | { id: number; error: SentError; chunk: number };
 
 /** Rebuilds an SDK error sent from a worker as its own class (by name), other errors as Error. */
@@ -57,6 +69,7 @@ function reviveError(e: SentError): Error {
   const Class = (errors as Record<string, unknown>)[e.name];
   const err = typeof Class === "function" && Class.prototype instanceof errors.SdkError ? new (Class as new (m: string) => Error)(e.message) : new Error(e.message);
   if (!(err instanceof errors.SdkError)) err.name = e.name;
+  for (const field of SYSTEM_ERROR_FIELDS) if (e[field] !== undefined) (err as unknown as Record<string, unknown>)[field] = e[field];
   return err;
 }
 
@@ -68,8 +81,7 @@ function serveJobs(): void {
       post({ id, chunks: await workOnJob(job, report ? (chunk) => post({ id, chunk }) : () => {}) });
     } catch (e) {
       const failure = e instanceof ChunkFailure ? e : new ChunkFailure(-1, e);
-      const cause = failure.cause;
-      post({ id, chunk: failure.chunk, error: { name: cause instanceof Error ? cause.name : "Error", message: cause instanceof Error ? cause.message : String(cause) } });
+      post({ id, chunk: failure.chunk, error: sendableError(failure.cause) });
     } finally {
       job.key.fill(0);
     }

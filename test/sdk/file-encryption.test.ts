@@ -153,4 +153,32 @@ describe("encryptFile / decryptFile", () => {
     expect(existsSync(path("aborted"))).toBe(false);
     noTemporaries();
   });
+
+  it("refuses what is not a regular file (a /proc file reports size 0) instead of encrypting it as empty", async () => {
+    await expect(encryptFile("/proc/self/status", path("proc-enc"), { keyring: ours })).rejects.toThrow(/not a regular file with a known size/);
+    await expect(encryptFile(dir, path("dir-enc"), { keyring: ours })).rejects.toThrow();
+    expect(existsSync(path("proc-enc"))).toBe(false);
+    noTemporaries();
+  });
+
+  it("an onProgress that throws fails the call with its error and leaves no output (workers, both suites)", async () => {
+    const plaintext = random(3 * MiB);
+    write("progress-in", plaintext);
+    const throwingOnThird = () => {
+      let calls = 0;
+      return () => {
+        if (++calls === 3) throw new Error("progress failed");
+      };
+    };
+    for (const suite of [0x0478, 0x0578] as const) {
+      const encrypting = encryptFile(path("progress-in"), path(`progress-enc-${suite}`), { keyring: ours, suite, workers: 2, onProgress: throwingOnThird() });
+      await expect(encrypting).rejects.toThrow("progress failed");
+      expect(existsSync(path(`progress-enc-${suite}`))).toBe(false);
+      await encryptFile(path("progress-in"), path(`progress-enc-${suite}`), { keyring: ours, suite, workers: 2 });
+      const decrypting = decryptFile(path(`progress-enc-${suite}`), path(`progress-out-${suite}`), { keyring: ours, workers: 2, onProgress: throwingOnThird() });
+      await expect(decrypting).rejects.toThrow("progress failed");
+      expect(existsSync(path(`progress-out-${suite}`))).toBe(false);
+      noTemporaries();
+    }
+  });
 });
