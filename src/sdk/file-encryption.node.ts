@@ -299,7 +299,8 @@ async function locateFrames(input: FileHandle, size: number, bodyStart: number, 
     if (bodyEnd(layout) > size) break;
     return layout;
   }
-  throw new MalformedMessageError("malformed message: the message ends early (truncated in the body)");
+  // Candidates start at `first`, which bytes after the end push past the real final frame: both cases land here.
+  throw new MalformedMessageError("malformed message: no final frame where the file's size puts it (the message is truncated, or has bytes after its end)");
 }
 
 /** After the final frame: nothing (unsigned suites), or exactly the footer with a signature that verifies. */
