@@ -64,17 +64,16 @@ export class Suite {
 
   /** Calibrates the batch size of each task, runs them all (in `rounds` rounds), and returns one row per task. */
   async run(onRow?: (row: Row) => void): Promise<Row[]> {
-    const byTask = new Map<Label, Row[]>();
+    const byTask = new Map<string, Row[]>();
     for (let round = 0; round < this.rounds; round++) {
-      for (const row of await this.runRound()) byTask.set(this.labelOf(row), [...(byTask.get(this.labelOf(row)) ?? []), row]);
+      for (const row of await this.runRound()) {
+        const name = taskName(row);
+        byTask.set(name, [...(byTask.get(name) ?? []), row]);
+      }
     }
     const rows = [...byTask.values()].map((rounds) => rounds.sort((a, b) => a.opsPerSec - b.opsPerSec)[rounds.length >> 1]!);
     for (const row of rows) onRow?.(row);
     return rows;
-  }
-
-  private labelOf(row: Row): Label {
-    return this.pending.find(({ label }) => label.group === row.group && label.size === row.size && label.lib === row.lib)!.label;
   }
 
   private async runRound(): Promise<Row[]> {
@@ -83,7 +82,7 @@ export class Suite {
     const bench = new Bench({ time: timeMs, warmupTime: Math.min(250, timeMs), iterations: 8, warmupIterations: 4, throws: true });
     const labels = new Map<string, Label>();
     for (const { label, fn, isAsync } of this.pending) {
-      const name = `${label.group} | ${label.size} | ${label.lib}`;
+      const name = taskName(label);
       labels.set(name, label);
       const inner = Math.max(1, Math.round(BATCH_MS / (await trialMs(fn))));
       const now = () => bench.now();
@@ -108,6 +107,10 @@ export class Suite {
     await bench.run();
     return bench.tasks.flatMap((task) => toRow(labels.get(task.name), this.runtime, task.result) ?? []);
   }
+}
+
+function taskName(label: Label): string {
+  return `${label.group} | ${label.size} | ${label.lib}`;
 }
 
 function toRow(label: Label | undefined, runtime: string, result: unknown): Row | undefined {

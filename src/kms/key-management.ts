@@ -16,7 +16,7 @@ import { defaultKeyPolicy } from "../policy/index.js";
 import { checkLockout, checkPolicyDocument, DEFAULT_POLICY_NAME } from "./key-policy.js";
 import { cryptographicMetadata, enumValue, parseKeySpec, parseKeyUsage } from "./key-specs.js";
 import { DAY_MS } from "./lifecycle.js";
-import type { KmsCore, OperationContext } from "./operation.js";
+import type { OperationContext } from "./operation.js";
 import { pageFields, paginate } from "./pagination.js";
 import { integerField, stringField } from "./request-fields.js";
 import { rotateIfOverdue } from "./rotation.js";
@@ -62,7 +62,7 @@ export function keyMetadata(key: KeyEntry): KeyMetadata {
 }
 
 /** Everything CreateKey checks before it makes anything. */
-function createKeyPlan(core: KmsCore, req: CreateKeyRequest) {
+function createKeyPlan(req: CreateKeyRequest) {
   if (req.KeySpec !== undefined && req.CustomerMasterKeySpec !== undefined) {
     throw new ValidationException("Specify KeySpec or CustomerMasterKeySpec, not both (CustomerMasterKeySpec is deprecated)");
   }
@@ -84,7 +84,7 @@ function createKeyPlan(core: KmsCore, req: CreateKeyRequest) {
 
 export async function createKey(ctx: OperationContext, req: CreateKeyRequest): Promise<KeyMetadataResponse> {
   const { core } = ctx;
-  const plan = createKeyPlan(core, req);
+  const plan = createKeyPlan(req);
   const keyId = newKeyId();
   if (plan.policy) checkLockout(ctx, plan.policy.policy, keyArn(core.scope, keyId), req.BypassPolicyLockoutSafetyCheck);
   const generated = plan.origin === "EXTERNAL" ? undefined : await generateKeyMaterial(plan.spec);
