@@ -1,28 +1,33 @@
 // AES-256 (FIPS 197), bitsliced eight blocks at a time in WebAssembly SIMD.
 //
-// Layout (Käsper & Schwabe, CHES 2009; the "byte-position" variant).
-// Eight 16-byte blocks B0..B7 become eight v128 bit-planes P0..P7:
+// Layout (Käsper & Schwabe, CHES 2009, with the byte positions of each plane
+// in row order). Eight 16-byte blocks B0..B7 become eight v128 bit-planes P0..P7:
 //
-//     plane Pj, byte k, bit b  =  bit j of byte k of block Bb
+//     plane Pj, byte i, bit b  =  bit j of state byte i of block Bb
 //
-//          byte k of the state (k = row + 4*col, FIPS 197 §3.4 column order)
-//          k=0    k=1    k=2   ...   k=15
-//   P0   [b7..b0][b7..b0][b7..b0] ... [b7..b0]    <- bit 0 of that byte in blocks 7..0
-//   P1   [  ...  ]                                <- bit 1
-//   ...
-//   P7   [  ...  ]                                <- bit 7
+// The transposition (ortho) leaves state byte (row r, column c) at plane byte
+// n = r + 4c, the block's own order (FIPS 197 §3.4). Inside the rounds the
+// planes keep it at m = 4r + c instead: each 32-bit lane of a plane is one row.
 //
-// Because each byte of a plane is one state position (for all eight blocks),
-// ShiftRows and the column rotations of MixColumns are fixed byte permutations
-// within each plane (a swizzle with a constant mask, 32-bit lane rotations).
-// SubBytes is the Boyar–Peralta circuit
-// (eprint 2009/191; 32 AND, 81 XOR/XNOR) evaluated on the planes, so it needs
-// no table. The transposition into and out of planes is the 8x8 bit-matrix
-// transpose of each byte position, done with three rounds of SWAPMOVE.
+//          lane 0 (row 0)      lane 1 (row 1)     lane 2 (row 2)    lane 3 (row 3)
+//   Pj   [c0 c1 c2 c3]       [c0 c1 c2 c3]      [c0 c1 c2 c3]     [c0 c1 c2 c3]
+//
+// Then the column rotations of MixColumns move whole rows, a 32-bit lane
+// shuffle (one pshufd on x64), and ShiftRows rotates the bytes inside each
+// lane, one swizzle with a constant mask. Changing between the two byte orders
+// costs nothing: SubBytes works on each byte position alone, so round 1 takes
+// its input in block order and its ShiftRows mask also reorders the bytes, and
+// the last round's mask puts them back (round keys 0 and 14 are in block order,
+// 1..13 in row order; aes_key.ts).
+//
+// SubBytes is the Boyar–Peralta circuit (eprint 2009/191; 32 AND, 81 XOR/XNOR)
+// evaluated on the planes, so it needs no table. The transposition into and
+// out of planes is the 8x8 bit-matrix transpose of each byte position, done
+// with three rounds of SWAPMOVE.
 //
 // Round keys are expanded once per key (aes_key.ts) and stored bitsliced (15
-// rounds x 8 planes x 16 bytes = 1,920 bytes): plane j byte k is 0xff when bit
-// j of round key byte k is set, so AddRoundKey is eight XORs.
+// rounds x 8 planes x 16 bytes = 1,920 bytes): plane j byte i is 0xff when bit
+// j of the round key's byte at that position is set, so AddRoundKey is eight XORs.
 //
 // Constant time: every operation is a v128 bitwise op, a shift by a constant,
 // or a shuffle with a constant mask. No branch, loop bound or memory address
@@ -97,25 +102,31 @@ export function ortho(p: usize): void {
 // ---------------------------------------------------------------------------
 // ShiftRows and the column rotations of MixColumns
 
-// ShiftRows: state byte r + 4c takes byte r + 4((c + r) mod 4). The indices are
-// used with i8x16.swizzle against a mask loaded once per round: V8 builds the
-// mask of every constant i8x16.shuffle from four scalar instructions, which
-// made the shuffle form about 20% slower.
-const SR_MASK = memory.data<u8>([0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, 1, 6, 11]);
+// ShiftRows: state byte (r, c) takes byte (r, c + r mod 4). The masks are used
+// with i8x16.swizzle, loaded once per round: V8 builds the mask of every
+// constant i8x16.shuffle from four scalar instructions, which made the shuffle
+// form about 20% slower. Lane i of a mask is the input byte of output byte i.
+//   SR_ROWS   row order in, row order out:     4r + c  <-  4r + (c + r) % 4
+//   SR_FIRST  block order in, row order out:   4r + c  <-  r + 4((c + r) % 4)
+//   SR_LAST   row order in, block order out:   r + 4c  <-  4r + (c + r) % 4
+const SR_ROWS = memory.data<u8>([0, 1, 2, 3, 5, 6, 7, 4, 10, 11, 8, 9, 15, 12, 13, 14]);
+const SR_FIRST = memory.data<u8>([0, 4, 8, 12, 5, 9, 13, 1, 10, 14, 2, 6, 15, 3, 7, 11]);
+const SR_LAST = memory.data<u8>([0, 5, 10, 15, 1, 6, 11, 12, 2, 7, 8, 13, 3, 4, 9, 14]);
 
-// Each byte takes the byte one row below in its column: rotate every 32-bit column right by 8.
+// Each byte takes the byte one row below in its column: lane r takes lane r + 1 (pshufd).
 @inline function rot1(v: v128): v128 {
-  return v128.or(i32x4.shr_u(v, 8), i32x4.shl(v, 24));
+  return i32x4.shuffle(v, v, 1, 2, 3, 0);
 }
-// Each byte takes the byte two rows below in its column (V8: pshuflw + pshufhw).
+// Each byte takes the byte two rows below in its column (pshufd).
 @inline function rot2(v: v128): v128 {
-  return i8x16.shuffle(v, v, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
+  return i32x4.shuffle(v, v, 2, 3, 0, 1);
 }
 
 /**
- * One AES round on the planes at p, in place: SubBytes, ShiftRows, MixColumns
- * (skipped when `last`, as in the final round) and AddRoundKey with the
- * bitsliced round key at rk. The state stays in registers for the whole round.
+ * One AES round on the planes at p, in place: SubBytes, ShiftRows with the
+ * mask at sr (one of the SR_ masks above), MixColumns (skipped when `last`, as
+ * in the final round) and AddRoundKey with the bitsliced round key at rk. The
+ * state stays in registers for the whole round.
  *
  * SubBytes is the Boyar–Peralta circuit; x0 is the most significant bit.
  * With a = ShiftRows(SubBytes(state)), MixColumns per column is
@@ -124,7 +135,7 @@ const SR_MASK = memory.data<u8>([0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, 1, 
  * planes 0, 1, 3 and 4 (x^8 = x^4 + x^3 + x + 1). `last` is a public constant
  * of the call site, never data.
  */
-export function round(p: usize, rk: usize, last: bool): void {
+function round(p: usize, rk: usize, sr: usize, last: bool): void {
   const x0 = v128.load(p, 112);
   const x1 = v128.load(p, 96);
   const x2 = v128.load(p, 80);
@@ -262,17 +273,16 @@ export function round(p: usize, rk: usize, last: bool): void {
   const s2 = X(t55, t67);
 
 
-  // ShiftRows (a swizzle with the constant mask SR_MASK)
-
-  const sr = v128.load(SR_MASK);
-  const a0 = i8x16.swizzle(s7, sr);
-  const a1 = i8x16.swizzle(s6, sr);
-  const a2 = i8x16.swizzle(s5, sr);
-  const a3 = i8x16.swizzle(s4, sr);
-  const a4 = i8x16.swizzle(s3, sr);
-  const a5 = i8x16.swizzle(s2, sr);
-  const a6 = i8x16.swizzle(s1, sr);
-  const a7 = i8x16.swizzle(s0, sr);
+  // ShiftRows (a swizzle with a constant mask)
+  const mask = v128.load(sr);
+  const a0 = i8x16.swizzle(s7, mask);
+  const a1 = i8x16.swizzle(s6, mask);
+  const a2 = i8x16.swizzle(s5, mask);
+  const a3 = i8x16.swizzle(s4, mask);
+  const a4 = i8x16.swizzle(s3, mask);
+  const a5 = i8x16.swizzle(s2, mask);
+  const a6 = i8x16.swizzle(s1, mask);
+  const a7 = i8x16.swizzle(s0, mask);
   if (last) {
     v128.store(p, X(a0, v128.load(rk, 0)), 0);
     v128.store(p, X(a1, v128.load(rk, 16)), 16);
@@ -324,10 +334,11 @@ function addRoundKey(p: usize, rk: usize): void {
 export function encrypt8(rk: usize, p: usize): void {
   ortho(p);
   addRoundKey(p, rk);
-  for (let r: usize = 1; r < 14; r++) {
-    round(p, rk + (r << 7), false);
+  round(p, rk + (1 << 7), SR_FIRST, false);
+  for (let r: usize = 2; r < 14; r++) {
+    round(p, rk + (r << 7), SR_ROWS, false);
   }
-  round(p, rk + (14 << 7), true);
+  round(p, rk + (14 << 7), SR_LAST, true);
   ortho(p);
 }
 

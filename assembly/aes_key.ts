@@ -2,9 +2,11 @@
 // round keys of aes.ts.
 //
 // The 60 words are expanded in scratch, then each 16-byte round key is stored
-// as eight planes (plane j byte k = 0xff when bit j of byte k is set: the
-// layout round() XORs in). Rounds 1..14 also carry the S-box's affine constant
-// 0x63, which round() leaves out of its circuit (see aes.ts).
+// as eight planes (plane j byte i = 0xff when bit j of key byte i is set: the
+// layout round() XORs in). Round keys 1..13 have their bytes in row order
+// (4r + c), 0 and 14 in block order (r + 4c), as aes.ts explains. Rounds 1..14
+// also carry the S-box's affine constant 0x63, which round() leaves out of its
+// circuit (see aes.ts).
 //
 // SubWord, thirteen times per key, one word each, does not go through the
 // bitsliced circuit: it scans the whole 256-byte S-box table, every row loaded
@@ -74,6 +76,9 @@ const BITS = memory.data<u8>([
   128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
 ]);
 
+/** Swizzle mask from block order to row order: byte 4r + c takes byte r + 4c. */
+const TO_ROWS = memory.data<u8>([0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15]);
+
 /** Plane j of the bytes k: 0xff where bit j of a byte is set. */
 @inline function plane(k: v128, bit: v128): v128 {
   return i8x16.eq(v128.and(k, bit), bit);
@@ -99,13 +104,16 @@ export function expandKey(rk: usize, key: usize): void {
     }
     store<u32>(w + (i << 2), load<u32>(w + ((i - 8) << 2)) ^ t);
   }
-  // Bitslice: plane j byte k = 0xff when bit j of round-key byte k is set;
-  // rounds 1..14 also carry the S-box constant 0x63 (see round()).
+  // Bitslice: plane j byte i = 0xff when bit j of round-key byte i is set;
+  // keys 1..13 in row order; rounds 1..14 also carry the S-box constant 0x63
+  // (see round()).
+  const toRows = v128.load(TO_ROWS);
   const b0 = v128.load(BITS, 0), b1 = v128.load(BITS, 16), b2 = v128.load(BITS, 32), b3 = v128.load(BITS, 48);
   const b4 = v128.load(BITS, 64), b5 = v128.load(BITS, 80), b6 = v128.load(BITS, 96), b7 = v128.load(BITS, 112);
   for (let r: usize = 0, p = rk; r < 15; r++, p += 128) {
     let k = v128.load(w + (r << 4));
     if (r > 0) k = v128.xor(k, c63);
+    if (r > 0 && r < 14) k = i8x16.swizzle(k, toRows);
     v128.store(p, plane(k, b0), 0);
     v128.store(p, plane(k, b1), 16);
     v128.store(p, plane(k, b2), 32);
