@@ -123,7 +123,7 @@ const SR_LAST = memory.data<u8>([0, 5, 10, 15, 1, 6, 11, 12, 2, 7, 8, 13, 3, 4, 
 }
 
 /**
- * Rounds 1..14 on the planes at p (after AddRoundKey with round key 0), in
+ * AddRoundKey with round key 0, then rounds 1..14 on the planes at p, in
  * place. Each round: SubBytes, ShiftRows (mask SR_FIRST in round 1, SR_LAST in
  * round 14, SR_ROWS between), MixColumns (not in round 14) and AddRoundKey.
  * The state stays in registers from the first round to the last: a call per
@@ -137,14 +137,14 @@ const SR_LAST = memory.data<u8>([0, 5, 10, 15, 1, 6, 11, 12, 2, 7, 8, 13, 3, 4, 
  * round number.
  */
 function rounds(rk: usize, p: usize): void {
-  let x0 = v128.load(p, 112);
-  let x1 = v128.load(p, 96);
-  let x2 = v128.load(p, 80);
-  let x3 = v128.load(p, 64);
-  let x4 = v128.load(p, 48);
-  let x5 = v128.load(p, 32);
-  let x6 = v128.load(p, 16);
-  let x7 = v128.load(p, 0);
+  let x0 = X(v128.load(p, 112), v128.load(rk, 112));
+  let x1 = X(v128.load(p, 96), v128.load(rk, 96));
+  let x2 = X(v128.load(p, 80), v128.load(rk, 80));
+  let x3 = X(v128.load(p, 64), v128.load(rk, 64));
+  let x4 = X(v128.load(p, 48), v128.load(rk, 48));
+  let x5 = X(v128.load(p, 32), v128.load(rk, 32));
+  let x6 = X(v128.load(p, 16), v128.load(rk, 16));
+  let x7 = X(v128.load(p, 0), v128.load(rk, 0));
   for (let r: usize = 1; ; r++) {
     const k = rk + (r << 7);
     // Top linear layer: 22 outputs y1..y21 from the input bits.
@@ -323,19 +323,12 @@ function rounds(rk: usize, p: usize): void {
   }
 }
 
-function addRoundKey(p: usize, rk: usize): void {
-  for (let j: usize = 0; j < 128; j += 16) {
-    v128.store(p + j, X(v128.load(p + j), v128.load(rk + j)));
-  }
-}
-
 /**
  * Encrypts the eight blocks at p (128 bytes, ordinary byte order) in place
  * with the bitsliced round keys at rk.
  */
 export function encrypt8(rk: usize, p: usize): void {
   ortho(p);
-  addRoundKey(p, rk);
   rounds(rk, p);
   ortho(p);
 }
