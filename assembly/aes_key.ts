@@ -3,9 +3,9 @@
 //
 // The 60 words are expanded in scratch, then each 16-byte round key is stored
 // as eight planes (plane j byte i = 0xff when bit j of key byte i is set: the
-// layout round() XORs in). Round keys 1..13 have their bytes in row order
+// layout rounds() XORs in). Round keys 1..13 have their bytes in row order
 // (4r + c), 0 and 14 in block order (r + 4c), as aes.ts explains. Rounds 1..14
-// also carry the S-box's affine constant 0x63, which round() leaves out of its
+// also carry the S-box's affine constant 0x63, which rounds() leaves out of its
 // circuit (see aes.ts).
 //
 // SubWord, thirteen times per key, one word each, does not go through the
@@ -106,7 +106,7 @@ export function expandKey(rk: usize, key: usize): void {
   }
   // Bitslice: plane j byte i = 0xff when bit j of round-key byte i is set;
   // keys 1..13 in row order; rounds 1..14 also carry the S-box constant 0x63
-  // (see round()).
+  // (see rounds()).
   const toRows = v128.load(TO_ROWS);
   const b0 = v128.load(BITS, 0), b1 = v128.load(BITS, 16), b2 = v128.load(BITS, 32), b3 = v128.load(BITS, 48);
   const b4 = v128.load(BITS, 64), b5 = v128.load(BITS, 80), b6 = v128.load(BITS, 96), b7 = v128.load(BITS, 112);
