@@ -20,7 +20,7 @@
 // the last round's mask puts them back (round keys 0 and 14 are in block order,
 // 1..13 in row order; aes_key.ts).
 //
-// SubBytes is the Boyar–Peralta circuit (eprint 2009/191; 32 AND, 81 XOR/XNOR)
+// SubBytes is the Boyar–Peralta circuit (eprint 2009/191; 32 AND, 83 XOR/XNOR)
 // evaluated on the planes, so it needs no table. The transposition into and
 // out of planes is the 8x8 bit-matrix transpose of each byte position, done
 // with three rounds of SWAPMOVE.
@@ -30,8 +30,8 @@
 // j of the round key's byte at that position is set, so AddRoundKey is eight XORs.
 //
 // Constant time: every operation is a v128 bitwise op, a shift by a constant,
-// or a shuffle with a constant mask. No branch, loop bound or memory address
-// depends on the key or the data. Scratch memory (AES_SCRATCH) is wiped by the
+// or a shuffle or swizzle with a constant mask (chosen by the round number).
+// No branch, loop bound or memory address depends on the key or the data. Scratch memory (AES_SCRATCH) is wiped by the
 // callers' exports.
 import { AES_SCRATCH } from "./layout";
 
@@ -102,7 +102,7 @@ export function ortho(p: usize): void {
 // ---------------------------------------------------------------------------
 // ShiftRows and the column rotations of MixColumns
 
-// ShiftRows: state byte (r, c) takes byte (r, c + r mod 4). The masks are used
+// ShiftRows: state byte (r, c) takes byte (r, (c + r) mod 4). The masks are used
 // with i8x16.swizzle, loaded once per round: V8 builds the mask of every
 // constant i8x16.shuffle from four scalar instructions, which made the shuffle
 // form about 20% slower. Lane i of a mask is the input byte of output byte i.
@@ -126,8 +126,8 @@ const SR_LAST = memory.data<u8>([0, 5, 10, 15, 1, 6, 11, 12, 2, 7, 8, 13, 3, 4, 
  * AddRoundKey with round key 0, then rounds 1..14 on the planes at p, in
  * place. Each round: SubBytes, ShiftRows (mask SR_FIRST in round 1, SR_LAST in
  * round 14, SR_ROWS between), MixColumns (not in round 14) and AddRoundKey.
- * The state stays in registers from the first round to the last: a call per
- * round, with the planes stored and reloaded between calls, was 10% slower.
+ * The planes are not stored to p between rounds: a call per round, with the
+ * planes stored and reloaded between calls, was 10% slower.
  *
  * SubBytes is the Boyar–Peralta circuit; x0 is the most significant bit.
  * With a = ShiftRows(SubBytes(state)), MixColumns per column is
