@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, promisify } from "node:util";
 import { renderChart } from "./chart.ts";
-import { RESULT_MARKER, type Row, runtimeName, sizeName, Suite } from "./measure.ts";
+import { DENO_BUN_ROUNDS, NODE_ROUNDS, RESULT_MARKER, roundMs, type Row, runtimeName, sizeName, suiteFor } from "./measure.ts";
 import { renderResults, renderSummary, type Environment } from "./results.ts";
 import { addGcm, addHkdf, addKeySetup, addSha, type Lib, sink } from "./tasks.ts";
 
@@ -51,16 +51,14 @@ function printRow(row: Row): void {
 }
 
 async function nodeRows(): Promise<Row[]> {
-  // Three rounds, libraries in turn, the median kept: the first task of a size pays for the heap adapting to
-  // that size's allocations (measured: the first 1 MiB task ~10% slow, whichever library it is).
-  const suite = new Suite(runtimeName(), timeMs * 2, 3);
+  const suite = suiteFor(NODE_ROUNDS, timeMs);
   for (const size of AES_SIZES) await addGcm(suite, size, AES_PEERS);
   for (const alg of ["sha256", "sha512"] as const) {
     for (const size of [64, 1 << 20]) await addSha(suite, alg, size, HASH_PEERS);
   }
   await addHkdf(suite, ["wasmkms", "node:crypto", "WebCrypto", "@noble/hashes"]);
   await addKeySetup(suite, ["wasmkms", "WebCrypto"]);
-  console.log(`${runtimeName()}: ${timeMs} ms per task`);
+  console.log(`${runtimeName()}: ${NODE_ROUNDS.rounds} rounds of ${Math.round(roundMs(NODE_ROUNDS, timeMs))} ms per task`);
   return suite.run(printRow);
 }
 
@@ -69,7 +67,7 @@ async function runtimeRows(name: "deno" | "bun", denoDir: string): Promise<Row[]
   const bin = join(root, "node_modules/.bin", name);
   const script = join(root, "bench/runtime.bench.ts");
   const argv = name === "deno" ? ["run", "--allow-read", "--allow-env", "--no-prompt", "--cached-only", script, String(timeMs)] : [script, String(timeMs)];
-  console.log(`${name}: ${timeMs} ms per task`);
+  console.log(`${name}: ${DENO_BUN_ROUNDS.rounds} rounds of ${Math.round(roundMs(DENO_BUN_ROUNDS, timeMs))} ms per task`);
   const { stdout } = await promisify(execFile)(bin, argv, {
     cwd: root,
     env: { ...process.env, DENO_DIR: denoDir, DENO_NO_UPDATE_CHECK: "1", DO_NOT_TRACK: "1", NO_COLOR: "1" },

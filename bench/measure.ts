@@ -20,6 +20,29 @@ export interface Row extends Label {
   samples: number;
 }
 
+/**
+ * How the engine benchmark runs each task: in `rounds` rounds, the libraries taking turns, for `timeFactor` ×
+ * the --time option in all; the median round is reported. Under Node the first task of each message size pays
+ * for the heap adapting to that size's allocations (measured: the first 1 MiB task ~10% slow, whichever library
+ * it is); Deno tiers WebAssembly up later than Node, and the machine may be shared.
+ */
+export interface RoundPlan {
+  rounds: number;
+  timeFactor: number;
+}
+export const NODE_ROUNDS: RoundPlan = { rounds: 3, timeFactor: 2 };
+export const DENO_BUN_ROUNDS: RoundPlan = { rounds: 5, timeFactor: 3 };
+
+/** Milliseconds per round of one task under `plan` for the --time option `timeMs`. */
+export function roundMs(plan: RoundPlan, timeMs: number): number {
+  return (timeMs * plan.timeFactor) / plan.rounds;
+}
+
+/** A Suite for this runtime that runs its tasks as `plan` says. */
+export function suiteFor(plan: RoundPlan, timeMs: number): Suite {
+  return new Suite(runtimeName(), timeMs * plan.timeFactor, plan.rounds);
+}
+
 /** Prefix of the JSON line of rows that runtime.bench.ts prints for engine.bench.ts. */
 export const RESULT_MARKER = "WASMKMS_BENCH_ROWS ";
 

@@ -2,7 +2,7 @@
 // message size with the ratio of wasmkms to each peer, HKDF and key-setup
 // tables, the Deno and Bun rows, and the speed targets of issue 3.
 import { GROUPS } from "./tasks.ts";
-import { type Row, sizeName } from "./measure.ts";
+import { DENO_BUN_ROUNDS, NODE_ROUNDS, roundMs, type Row, sizeName } from "./measure.ts";
 
 export interface Environment {
   date: string;
@@ -106,8 +106,8 @@ export function renderResults(rows: Row[], env: Environment): string {
     `- **Versions:** ${versions}`,
     `- **Engine:** ${env.engine}; commit ${env.commit}`,
     `- **Method:** tinybench, all libraries in one process per runtime. Every task runs in rounds, the libraries taking`,
-    `  turns, and its median round is reported: under Node 3 rounds of about ${Math.round((env.timeMs * 2) / 3)} ms, under Deno and Bun 5 rounds of`,
-    `  about ${Math.round((env.timeMs * 3) / 5)} ms, each after a warm-up.`,
+    `  turns, and its median round is reported: under Node ${NODE_ROUNDS.rounds} rounds of about ${Math.round(roundMs(NODE_ROUNDS, env.timeMs))} ms, under Deno and Bun`,
+    `  ${DENO_BUN_ROUNDS.rounds} rounds of about ${Math.round(roundMs(DENO_BUN_ROUNDS, env.timeMs))} ms, each after a warm-up.`,
     "  Short operations are timed in batches; ops/s comes from the median time per operation, ± % is tinybench's",
     "  relative margin of error. MB = 10⁶ bytes. **wasmkms ÷ this** above 1 means wasmkms is faster. Before timing,",
     "  every peer's output was checked to equal wasmkms's. Each AES-GCM message uses a fresh cipher object where the",
