@@ -4,6 +4,7 @@
  * here (SP 800-38D §5.2.1).
  */
 import { bytes, exactLength, integer } from "./validate.js";
+import { engine } from "./wasm.js";
 
 /** Tag lengths allowed by SP 800-38D §5.2.1.2. */
 const TAG_LENGTHS = [16, 15, 14, 13, 12, 8, 4];
@@ -37,16 +38,15 @@ export interface Aes256GcmOptions {
   readonly ivs?: readonly Uint8Array[];
 }
 
-/** IVs a key setup can prepare (assembly/gcm.ts PRESET_MAX: the spare blocks of its AES batch). */
-const MAX_PREPARED_IVS = 7;
-
 export function checkOptions(options: Aes256GcmOptions | undefined, where: string): readonly Uint8Array[] | undefined {
   if (options === undefined) return undefined;
   if (typeof options !== "object" || options === null) throw new TypeError(`${where}: options must be an object`);
   const ivs = options.ivs;
   if (ivs === undefined) return undefined;
   if (!Array.isArray(ivs)) throw new TypeError(`${where}: ivs must be an array of Uint8Array`);
-  if (ivs.length > MAX_PREPARED_IVS) throw new RangeError(`${where}: at most ${MAX_PREPARED_IVS} ivs can be prepared, got ${ivs.length}`);
+  // The spare blocks of the key-setup AES batch (assembly/gcm.ts PRESET_MAX).
+  const max = engine().PRESET_MAX;
+  if (ivs.length > max) throw new RangeError(`${where}: at most ${max} ivs can be prepared, got ${ivs.length}`);
   for (const iv of ivs) exactLength(bytes(iv, where, "each of ivs"), 12, where, "each of ivs");
   return ivs;
 }

@@ -33,6 +33,8 @@ export class Engine {
   readonly SLOT_SIZE: number;
   readonly GCM_CTX: number;
   readonly GCM_STAGE: number;
+  /** 96-bit IVs a key setup can prepare (gcm_setup_ivs). */
+  readonly PRESET_MAX: number;
   private view: Uint8Array;
 
   constructor(instance: WebAssembly.Instance) {
@@ -46,6 +48,7 @@ export class Engine {
     this.SLOT_SIZE = g("SLOT_SIZE");
     this.GCM_CTX = g("GCM_CTX");
     this.GCM_STAGE = g("GCM_STAGE");
+    this.PRESET_MAX = g("PRESET_MAX");
     if ((this.x.heapBase() as number) > this.SCRATCH) {
       throw new Error("wasmkms engine: static data overlaps the scratch region");
     }
