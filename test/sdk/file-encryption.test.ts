@@ -6,34 +6,16 @@
  * no temporary file behind.
  */
 import { AlgorithmSuiteIdentifier } from "@aws-crypto/client-node";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { existsSync, rmSync } from "node:fs";
+import { describe, expect, it } from "vitest";
 import { decrypt, encrypt, FrameAuthenticationError, MalformedMessageError, NoDecryptableDataKeyError, SignatureVerificationError } from "../../src/sdk/index.js";
 import { decryptFile, encryptFile } from "../../src/sdk/file-encryption.node.js";
 import { closeFrameWorkers } from "../../src/sdk/frame-workers.node.js";
-import { bytesEqual, concat, forbidClient, keyringPair, random, requireClient, sdkError } from "./helpers.js";
+import { bytesEqual, concat, forbidClient, keyringPair, random, requireClient, sdkError, tempFiles } from "./helpers.js";
 
-const dir = mkdtempSync(join(tmpdir(), "wasmkms-files-"));
-afterAll(async () => {
-  await closeFrameWorkers();
-  rmSync(dir, { recursive: true, force: true });
-});
-const path = (name: string) => join(dir, name);
-const read = (name: string) => new Uint8Array(readFileSync(path(name)));
+const { dir, path, read, write, noTemporaries } = tempFiles("wasmkms-files-", closeFrameWorkers);
 const MiB = 1024 * 1024;
 const F = 4096;
-
-function write(name: string, bytes: Uint8Array): string {
-  writeFileSync(path(name), bytes);
-  return path(name);
-}
-
-/** No temporary output files left in the directory. */
-function noTemporaries(): void {
-  expect(readdirSync(dir).filter((f) => f.includes("wasmkms-tmp"))).toEqual([]);
-}
 
 describe("encryptFile / decryptFile", () => {
   const { ours, theirs } = keyringPair();

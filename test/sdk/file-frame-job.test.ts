@@ -9,10 +9,8 @@
  * pool; and progress. Files over 2 MiB go to the workers, smaller ones run on
  * this thread.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { existsSync } from "node:fs";
+import { describe, expect, it } from "vitest";
 import { decryptFile, encryptFile } from "../../src/sdk/file-encryption.node.js";
 import { chunkCount, chunkSpan, type FrameLayout } from "../../src/sdk/file-frame-job.node.js";
 import { sealedRunSize } from "../../src/sdk/frame-batch.js";
@@ -22,22 +20,15 @@ import { parseHeader } from "../../src/sdk/header.js";
 import { prepareMessage } from "../../src/sdk/message-encryptor.js";
 import { encryptSettings } from "../../src/sdk/options.js";
 import { decrypt, FrameAuthenticationError, MalformedMessageError } from "../../src/sdk/index.js";
-import { bytesEqual, concat, keyringPair, random, requireClient, sdkError } from "./helpers.js";
+import { bytesEqual, concat, keyringPair, random, requireClient, sdkError, tempFiles } from "./helpers.js";
 
-const dir = mkdtempSync(join(tmpdir(), "wasmkms-frame-job-"));
-afterAll(async () => {
-  await closeFrameWorkers();
-  rmSync(dir, { recursive: true, force: true });
-});
-const path = (name: string) => join(dir, name);
-const read = (name: string) => new Uint8Array(readFileSync(path(name)));
-const write = (name: string, bytes: Uint8Array) => (writeFileSync(path(name), bytes), path(name));
+const { path, read, write, noTemporaries } = tempFiles("wasmkms-frame-job-", closeFrameWorkers);
 const MiB = 1024 * 1024;
 const { ours, theirs } = keyringPair();
 
 function noOutput(name: string): void {
   expect(existsSync(path(name)), name).toBe(false);
-  expect(readdirSync(dir).filter((f) => f.includes("wasmkms-tmp"))).toEqual([]);
+  noTemporaries();
 }
 
 /** Plaintext bytes in a whole chunk of frames of length F. */

@@ -1,12 +1,15 @@
 /** Shared set-up for the SDK tests: matching keyrings on both sides, byte helpers, stream plumbing. */
 import { randomBytes as nodeRandom } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   buildClient,
   CommitmentPolicy,
   RawAesKeyringNode,
   RawAesWrappingSuiteIdentifier,
 } from "@aws-crypto/client-node";
-import { expect } from "vitest";
+import { afterAll, expect } from "vitest";
 import { RawAesKeyring, SdkError } from "../../src/sdk/index.js";
 
 export const random = (n: number) => new Uint8Array(nodeRandom(n));
@@ -90,4 +93,25 @@ export async function runStream(
 
 export function concat(parts: readonly Uint8Array[]): Uint8Array {
   return new Uint8Array(Buffer.concat(parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))));
+}
+
+/**
+ * A temporary directory for one test file's encryptFile / decryptFile runs, removed after its tests (after
+ * `beforeRemoving`, e.g. closing the frame workers). `noTemporaries` checks that no temporary output file was
+ * left behind.
+ */
+export function tempFiles(prefix: string, beforeRemoving: () => Promise<void>) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  afterAll(async () => {
+    await beforeRemoving();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const path = (name: string) => join(dir, name);
+  return {
+    dir,
+    path,
+    read: (name: string) => new Uint8Array(readFileSync(path(name))),
+    write: (name: string, bytes: Uint8Array) => (writeFileSync(path(name), bytes), path(name)),
+    noTemporaries: () => expect(readdirSync(dir).filter((f) => f.includes("wasmkms-tmp"))).toEqual([]),
+  };
 }
