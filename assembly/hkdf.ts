@@ -1,4 +1,4 @@
-// HKDF over HMAC-SHA-256, -SHA-384 and -SHA-512 (RFC 5869).
+// HKDF over HMAC-SHA-224, -SHA-256, -SHA-384 and -SHA-512 (RFC 5869).
 //
 // Spec: RFC 5869 §2.2 (extract: PRK = HMAC-Hash(salt, IKM), where an absent
 // salt is HashLen zero bytes) and §2.3 (expand: T(0) = empty,
@@ -12,8 +12,8 @@
 // and the input lengths are public. The WASM side trusts its inputs: the glue
 // checks 1 <= L <= 255·HashLen and prkLen >= HashLen.
 //
-// `alg` is 256, 384 or 512, as in hmac.ts. Scratch (HASH_SCRATCH, see the map
-// in hmac.ts), all wiped before each export returns:
+// `alg` is 224, 256, 384 or 512, as in hmac.ts. Scratch (HASH_SCRATCH, see
+// the map in hmac.ts), all wiped before each export returns:
 //   +0x600   64 B  PRK of the combined exports (hkdf, hkdf_pair)
 //   +0x640   64 B  T(i)
 //   +0x680    1 B  the block counter i (public)

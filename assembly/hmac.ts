@@ -1,4 +1,4 @@
-// HMAC over SHA-256, SHA-384 and SHA-512 (RFC 2104; FIPS 198-1).
+// HMAC over SHA-224, SHA-256, SHA-384 and SHA-512 (RFC 2104; FIPS 198-1).
 //
 // Spec: RFC 2104 §2: HMAC(K, m) = H((K0 ^ opad) || H((K0 ^ ipad) || m)), where
 // K0 is K hashed first when it is longer than the block size B, then padded
@@ -9,16 +9,18 @@
 // indexes memory by key or message bytes. Branches depend only on the algorithm
 // and on lengths, which are public.
 //
-// `alg` selects the hash: 256, 384 or 512 (its output is alg/8 bytes).
+// `alg` selects the hash: 224, 256, 384 or 512 (its output is alg/8 bytes; the
+// block is 64 bytes for 224 and 256, 128 for 384 and 512).
 //
-// HMAC state struct (2·S bytes, S = SHA256_STATE_SIZE or SHA512_STATE_SIZE):
+// HMAC state struct (2·S bytes, S = SHA256_STATE_SIZE for 224 and 256,
+// SHA512_STATE_SIZE for 384 and 512):
 //   +0  inner hash state, keyed with K0 ^ ipad, then fed the message
 //   +S  outer hash state, keyed with K0 ^ opad
 // Copying the struct copies the keyed HMAC, which hkdf.ts uses per block.
 //
 // Map of HASH_SCRATCH (24 KiB, from layout.ts; each export wipes what it used):
 //   +0x000  512 B  the glue's staging area for streaming states it copies in and out
-//   +0x200  256 B  sha256/sha384/sha512 one-shot state (sha256.ts, sha512.ts)
+//   +0x200  256 B  sha224/sha256/sha384/sha512 one-shot state (sha256.ts, sha512.ts)
 //   +0x300  128 B  HMAC key block K0 ^ pad (wiped by hmac_init)
 //   +0x380   64 B  HMAC inner digest (wiped by hmac_final)
 //   +0x400  512 B  HMAC one-shot state
@@ -26,7 +28,14 @@
 //   +0xb00  128 B  SHA-512 message schedule ring W + K (sha512.ts compress)
 //   +0xb80   64 B  SHA-256 message schedule ring W + K (sha256.ts compress)
 import { HASH_SCRATCH } from "./layout";
-import { sha256_init, sha256_update, sha256_final, SHA256_STATE_SIZE } from "./sha256";
+import {
+  sha224_init,
+  sha224_final,
+  sha256_init,
+  sha256_update,
+  sha256_final,
+  SHA256_STATE_SIZE,
+} from "./sha256";
 import {
   sha384_init,
   sha384_final,
@@ -43,27 +52,34 @@ const ONE_SHOT: usize = HASH_SCRATCH + 0x400;
 const IPAD: u8 = 0x36;
 const OPAD: u8 = 0x5c;
 
+/** SHA-224 and SHA-256 share a state struct, block size and update; so do SHA-384 and SHA-512. */
+@inline function isSha256Family(alg: u32): bool {
+  return alg <= 256;
+}
+
 @inline function blockLen(alg: u32): usize {
-  return alg == 256 ? 64 : 128;
+  return isSha256Family(alg) ? 64 : 128;
 }
 
 @inline function stateSize(alg: u32): usize {
-  return alg == 256 ? SHA256_STATE_SIZE : SHA512_STATE_SIZE;
+  return isSha256Family(alg) ? SHA256_STATE_SIZE : SHA512_STATE_SIZE;
 }
 
 function hashInit(alg: u32, st: usize): void {
-  if (alg == 256) sha256_init(st);
+  if (alg == 224) sha224_init(st);
+  else if (alg == 256) sha256_init(st);
   else if (alg == 384) sha384_init(st);
   else sha512_init(st);
 }
 
 function hashUpdate(alg: u32, st: usize, p: usize, len: usize): void {
-  if (alg == 256) sha256_update(st, p, len);
+  if (isSha256Family(alg)) sha256_update(st, p, len);
   else sha512_update(st, p, len);
 }
 
 function hashFinal(alg: u32, st: usize, out: usize): void {
-  if (alg == 256) sha256_final(st, out);
+  if (alg == 224) sha224_final(st, out);
+  else if (alg == 256) sha256_final(st, out);
   else if (alg == 384) sha384_final(st, out);
   else sha512_final(st, out);
 }

@@ -1,7 +1,9 @@
-// SHA-256 (FIPS 180-4).
+// SHA-256 and SHA-224 (FIPS 180-4).
 //
 // Spec: FIPS 180-4 §4.1.2 (functions Ch, Maj, Σ0, Σ1, σ0, σ1), §4.2.2 (constants
-// K), §5.1.1 (padding), §5.3.3 (initial hash value), §6.2.2 (hash computation).
+// K), §5.1.1 (padding), §5.3.2 and §5.3.3 (initial hash values of SHA-224 and
+// SHA-256), §6.2.2 (hash computation), §6.3 (SHA-224: SHA-256 with other
+// initial values, truncated to 224 bits).
 //
 // Constant time: the compression function uses only 32-bit additions, rotations
 // and bitwise logic (and their i32x4 SIMD forms plus constant shuffles for the
@@ -10,10 +12,10 @@
 // loop bounds; the only branches depend on lengths, which are public.
 //
 // Secret data in linear memory: the state struct, which the caller owns and
-// which `sha256_final` wipes, and the 64-byte W + K ring of the message
+// which the final functions wipe, and the 64-byte W + K ring of the message
 // schedule (see compress), which compress wipes before it returns.
 //
-// State struct (SHA256_STATE_SIZE bytes, at any address the caller chooses):
+// State struct (SHA256_STATE_SIZE bytes, at any address; SHA-224 uses the same):
 //   +0   H0..H7, u32 each, native byte order (the chaining value)
 //   +32  total bytes absorbed so far, u64
 //   +40  partial block buffer, 64 bytes (total mod 64 of them are in use)
@@ -23,14 +25,19 @@ export const SHA256_STATE_SIZE: u32 = 104;
 const ST_TOTAL: usize = 32;
 const ST_BUF: usize = 40;
 
-/** Scratch state for the one-shot export (HASH_SCRATCH +0x200; see hmac.ts for the map). */
+/** Scratch state for the one-shot exports (HASH_SCRATCH +0x200; see hmac.ts for the map). */
 const ONE_SHOT: usize = HASH_SCRATCH + 0x200;
 /** W[t] + K[t] for the next sixteen rounds (HASH_SCRATCH +0xb80, 64 bytes). */
 const WK: usize = HASH_SCRATCH + 0xb80;
 
-// §5.3.3 initial hash value: the first 32 bits of the fractional parts of the square roots of the first 8 primes.
-const IV: usize = memory.data<u32>([
+// §5.3.3: the first 32 bits of the fractional parts of the square roots of the first 8 primes.
+const IV256: usize = memory.data<u32>([
   0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+]);
+
+// §5.3.2: the second 32 bits of the fractional parts of the square roots of the ninth to sixteenth primes.
+const IV224: usize = memory.data<u32>([
+  0xc1059ed8, 0x367cd507, 0x3070dd17, 0xf70e5939, 0xffc00b31, 0x68581511, 0x64f98fa7, 0xbefa4fa4,
 ]);
 
 // §4.1.2: Ch in its three-operation form (Maj is inlined in the rounds, see compress), Σ as rotations
@@ -164,7 +171,13 @@ function compress(st: usize, p: usize, blocks: usize): void {
 
 /** §5.3.3: sets up an empty SHA-256 computation in the state struct at `st`. */
 export function sha256_init(st: usize): void {
-  memory.copy(st, IV, 32);
+  memory.copy(st, IV256, 32);
+  store<u64>(st, 0, ST_TOTAL);
+}
+
+/** §5.3.2: sets up an empty SHA-224 computation in the state struct at `st`. */
+export function sha224_init(st: usize): void {
+  memory.copy(st, IV224, 32);
   store<u64>(st, 0, ST_TOTAL);
 }
 
@@ -190,12 +203,17 @@ export function sha256_update(st: usize, p: usize, len: usize): void {
   memory.copy(buf, p + (blocks << 6), len & 63);
 }
 
+/** SHA-224 absorbs exactly like SHA-256. */
+export function sha224_update(st: usize, p: usize, len: usize): void {
+  sha256_update(st, p, len);
+}
+
 /**
- * §5.1.1: pads (0x80, zeros, 64-bit big-endian bit length), writes the 32-byte
- * digest to `out` and wipes the state struct. `out` may overlap the message
- * (it is written after the message has been read) but not the state.
+ * §5.1.1: pads (0x80, zeros, 64-bit big-endian bit length), writes the first
+ * `outLen` bytes (32 or 28) of the big-endian chaining value to `out` and wipes
+ * the state. `out` may overlap the message (it is written last) but not the state.
  */
-export function sha256_final(st: usize, out: usize): void {
+function finish(st: usize, out: usize, outLen: usize): void {
   const total = load<u64>(st, ST_TOTAL);
   const buf = st + ST_BUF;
   let used = <usize>(total & 63);
@@ -210,13 +228,37 @@ export function sha256_final(st: usize, out: usize): void {
   store<u64>(buf, bswap<u64>(total << 3), 56);
   compress(st, buf, 1);
   v128.store(out, bswap32x4(v128.load(st)));
-  v128.store(out, bswap32x4(v128.load(st, 16)), 16);
+  const h4to7 = bswap32x4(v128.load(st, 16));
+  if (outLen == 32) {
+    v128.store(out, h4to7, 16);
+  } else {
+    // §6.3: the SHA-224 digest is H0..H6, so nothing is written past out + 28.
+    store<u64>(out, i64x2.extract_lane(h4to7, 0), 16);
+    store<u32>(out, i32x4.extract_lane(h4to7, 2), 24);
+  }
   memory.fill(st, 0, SHA256_STATE_SIZE);
+}
+
+/** Writes the 32-byte SHA-256 digest to `out` and wipes the state struct. */
+export function sha256_final(st: usize, out: usize): void {
+  finish(st, out, 32);
+}
+
+/** Writes the 28-byte SHA-224 digest to `out` and wipes the state struct. */
+export function sha224_final(st: usize, out: usize): void {
+  finish(st, out, 28);
 }
 
 /** One-shot SHA-256 of `len` bytes at `p` into `out` (which may overlap the input). */
 export function sha256(p: usize, len: usize, out: usize): void {
   sha256_init(ONE_SHOT);
   sha256_update(ONE_SHOT, p, len);
-  sha256_final(ONE_SHOT, out);
+  finish(ONE_SHOT, out, 32);
+}
+
+/** One-shot SHA-224 of `len` bytes at `p` into `out` (which may overlap the input). */
+export function sha224(p: usize, len: usize, out: usize): void {
+  sha224_init(ONE_SHOT);
+  sha256_update(ONE_SHOT, p, len);
+  finish(ONE_SHOT, out, 28);
 }

@@ -1,6 +1,6 @@
 /**
- * HKDF (RFC 5869) over HMAC-SHA-256, -SHA-384 and -SHA-512 on the WebAssembly
- * engine (assembly/hkdf.ts).
+ * HKDF (RFC 5869) over HMAC-SHA-224, -SHA-256, -SHA-384 and -SHA-512 on the
+ * WebAssembly engine (assembly/hkdf.ts).
  *
  * `hkdf()` is one engine call (extract and expand, the PRK never leaving the
  * engine's scratch) when IKM, salt, info and the output fit in the I/O window

@@ -1,6 +1,6 @@
 /**
- * HMAC-SHA-256, -SHA-384 and -SHA-512 (RFC 2104) on the WebAssembly engine
- * (assembly/hmac.ts).
+ * HMAC-SHA-224, -SHA-256, -SHA-384 and -SHA-512 (RFC 2104) on the WebAssembly
+ * engine (assembly/hmac.ts).
  *
  * One engine call when the key and message fit in the I/O window together;
  * otherwise a streaming HMAC. Keys longer than the window are hashed here
@@ -19,6 +19,7 @@ import {
   type Sha2Params,
   type StreamKernel,
   StreamingHash,
+  perAlgorithm,
   sha2Digest,
   sha2Params,
   stagingArea,
@@ -35,11 +36,7 @@ function hmacKernel(p: Sha2Params): StreamKernel {
   };
 }
 
-const KERNELS: Record<HashAlgorithm, StreamKernel> = {
-  sha256: hmacKernel(sha2Params("sha256", "hmac")),
-  sha384: hmacKernel(sha2Params("sha384", "hmac")),
-  sha512: hmacKernel(sha2Params("sha512", "hmac")),
-};
+const KERNELS = perAlgorithm(hmacKernel);
 
 /** The key as the engine will take it: hashed first (RFC 2104 §2) if it would not fit in the window. */
 function windowKey(e: Engine, p: Sha2Params, key: Uint8Array): Uint8Array {
@@ -72,7 +69,7 @@ export function mac(p: Sha2Params, key: Uint8Array, data: Uint8Array): Uint8Arra
   return takeOutput(e, w, p.outputLen);
 }
 
-/** HMAC (RFC 2104) of `data` under `key` with SHA-256, SHA-384 or SHA-512. */
+/** HMAC (RFC 2104) of `data` under `key` with SHA-224, SHA-256, SHA-384 or SHA-512. */
 function hmacOneShot(alg: HashAlgorithm, key: Uint8Array, data: Uint8Array): Uint8Array {
   const p = sha2Params(alg, "hmac");
   return mac(p, bytes(key, "hmac", "key"), bytes(data, "hmac", "data"));

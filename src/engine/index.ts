@@ -4,7 +4,7 @@
  */
 export { Aes256Gcm, AuthenticationError } from "./aes256gcm.js";
 export type { Aes256GcmOptions, GcmEncryptor, GcmDecryptor } from "./aes256gcm.js";
-export { sha256, sha384, sha512 } from "./sha2.js";
+export { sha224, sha256, sha384, sha512 } from "./sha2.js";
 export type { Hash, HashFunction, HashAlgorithm } from "./sha2.js";
 export { hmac } from "./hmac.js";
 export { hkdf } from "./hkdf.js";

@@ -1,6 +1,6 @@
 /**
- * SHA-256, SHA-384 and SHA-512 (FIPS 180-4) on the WebAssembly engine
- * (assembly/sha256.ts, assembly/sha512.ts).
+ * SHA-224, SHA-256, SHA-384 and SHA-512 (FIPS 180-4) on the WebAssembly
+ * engine (assembly/sha256.ts, assembly/sha512.ts).
  *
  * Data of any size is copied through the engine's I/O window in chunks. A
  * streaming hash keeps its state bytes here in JavaScript: each call copies
@@ -13,7 +13,7 @@
 import { type Engine, engine, feedWindow } from "./wasm.js";
 import { bytes } from "./validate.js";
 
-export type HashAlgorithm = "sha256" | "sha384" | "sha512";
+export type HashAlgorithm = "sha224" | "sha256" | "sha384" | "sha512";
 
 /** A streaming hash (or HMAC). `digest()` finishes it: later calls throw. */
 export interface Hash {
@@ -36,7 +36,7 @@ export interface HashFunction {
 /** What the glue knows about one algorithm: sizes, and its id in the generic (HMAC, HKDF) exports. */
 export interface Sha2Params {
   readonly name: HashAlgorithm;
-  /** 256, 384 or 512: the `alg` argument of the HMAC and HKDF exports. */
+  /** 224, 256, 384 or 512: the `alg` argument of the HMAC and HKDF exports. */
   readonly id: number;
   readonly outputLen: number;
   readonly blockLen: number;
@@ -45,16 +45,25 @@ export interface Sha2Params {
 }
 
 const PARAMS: Record<HashAlgorithm, Sha2Params> = {
+  sha224: { name: "sha224", id: 224, outputLen: 28, blockLen: 64, stateSize: 104 },
   sha256: { name: "sha256", id: 256, outputLen: 32, blockLen: 64, stateSize: 104 },
   sha384: { name: "sha384", id: 384, outputLen: 48, blockLen: 128, stateSize: 200 },
   sha512: { name: "sha512", id: 512, outputLen: 64, blockLen: 128, stateSize: 200 },
 };
 
+/** The accepted names as the error messages list them: "sha224", "sha256", ... */
+const ACCEPTED = Object.keys(PARAMS).map((name) => JSON.stringify(name)).join(", ");
+
 /** Looks up `alg`, throwing a TypeError that names the accepted values. */
 export function sha2Params(alg: unknown, where: string): Sha2Params {
   if (typeof alg === "string" && Object.hasOwn(PARAMS, alg)) return PARAMS[alg as HashAlgorithm];
   const got = typeof alg === "string" ? JSON.stringify(alg) : alg === null ? "null" : typeof alg;
-  throw new TypeError(`${where}: alg must be one of "sha256", "sha384", "sha512", got ${got}`);
+  throw new TypeError(`${where}: alg must be one of ${ACCEPTED}, got ${got}`);
+}
+
+/** `make(p)` for every algorithm's parameters, keyed by algorithm name. */
+export function perAlgorithm<T>(make: (p: Sha2Params) => T): Record<HashAlgorithm, T> {
+  return Object.fromEntries(Object.values(PARAMS).map((p) => [p.name, make(p)])) as Record<HashAlgorithm, T>;
 }
 
 /** Where streaming states are staged during a call: the start of the engine's hash scratch. */
@@ -144,11 +153,7 @@ function kernelOf(p: Sha2Params): StreamKernel {
   };
 }
 
-const KERNELS: Record<HashAlgorithm, StreamKernel> = {
-  sha256: kernelOf(PARAMS.sha256),
-  sha384: kernelOf(PARAMS.sha384),
-  sha512: kernelOf(PARAMS.sha512),
-};
+const KERNELS = perAlgorithm(kernelOf);
 
 /** A fresh streaming hash for `p`. */
 export function createSha2(p: Sha2Params): Hash {
@@ -177,6 +182,7 @@ function hashFunction(p: Sha2Params): HashFunction {
   });
 }
 
+export const sha224: HashFunction = hashFunction(PARAMS.sha224);
 export const sha256: HashFunction = hashFunction(PARAMS.sha256);
 export const sha384: HashFunction = hashFunction(PARAMS.sha384);
 export const sha512: HashFunction = hashFunction(PARAMS.sha512);

@@ -3,14 +3,11 @@
  * VerifyMac, as AWS KMS defines them (RFC 2104 HMACs; the MAC algorithm is
  * fixed by the key spec; messages of 1–4096 bytes).
  *
- * HMAC-SHA-256/384/512 run on the constant-time WebAssembly engine;
- * HMAC-SHA-224 on the portable SHA-224 of _sha224.ts (neither the engine nor
- * WebCrypto has SHA-224). VerifyMac recomputes the tag and compares it without
- * early exit.
+ * All four (HMAC-SHA-224/256/384/512) run on the constant-time WebAssembly
+ * engine. VerifyMac recomputes the tag and compares it without early exit.
  */
 import { hmac, init, randomBytes } from "../engine/index.js";
 import { constantTimeEqual } from "./_constant-time.js";
-import { hmacSha224 } from "./_sha224.js";
 import { KMSInvalidMacException } from "./errors.js";
 import { type HmacKeySpec, HMAC_SPECS, byteField, parseMacAlgorithm } from "./key-specs.js";
 import type { KeySpec, MacAlgorithm } from "./types.js";
@@ -40,7 +37,7 @@ export interface VerifyMacInput extends GenerateMacInput {
 function computeMac(algorithm: MacAlgorithm, key: Uint8Array, message: Uint8Array): Uint8Array {
   switch (algorithm) {
     case "HMAC_SHA_224":
-      return hmacSha224(key, message);
+      return hmac("sha224", key, message);
     case "HMAC_SHA_256":
       return hmac("sha256", key, message);
     case "HMAC_SHA_384":

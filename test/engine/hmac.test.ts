@@ -1,19 +1,18 @@
 import { createHmac, randomBytes, randomInt } from "node:crypto";
 import { hmac as nobleHmac } from "@noble/hashes/hmac.js";
-import { sha256 as nobleSha256, sha384 as nobleSha384, sha512 as nobleSha512 } from "@noble/hashes/sha2.js";
 import { describe, expect, it } from "vitest";
 import { hmac } from "../../src/engine/hmac.js";
 import { engine } from "../../src/engine/wasm.js";
 import { hex, readRsp, toHex } from "../helpers/rsp.js";
+import { ALGS, NOBLE } from "../helpers/sha2-oracles.js";
 
-const ALGS = ["sha256", "sha384", "sha512"] as const;
-const NOBLE = { sha256: nobleSha256, sha384: nobleSha384, sha512: nobleSha512 };
-const BLOCK = { sha256: 64, sha384: 128, sha512: 128 };
+const BLOCK = { sha224: 64, sha256: 64, sha384: 128, sha512: 128 };
 
 describe("NIST CAVP HMAC.rsp", () => {
   const cases = readRsp(new URL("../vectors/hmac/HMAC.rsp", import.meta.url));
 
   it.each([
+    ["sha224", "28", 375],
     ["sha256", "32", 225],
     ["sha384", "48", 300],
     ["sha512", "64", 375],
@@ -37,9 +36,9 @@ describe("NIST CAVP HMAC.rsp", () => {
 
 describe.each(ALGS)("HMAC-%s against node:crypto and @noble/hashes", (alg) => {
   const b = BLOCK[alg];
-  const keyLengths = [0, 1, b - 1, b, b + 1, 2 * b + 5, 1000];
+  const keyLengths = [0, 1, NOBLE[alg].outputLen, b - 1, b, b + 1, 2 * b + 5, 200, 1000];
 
-  it("key lengths 0, block-1, block, block+1 and long × every message length 0..300", () => {
+  it("key lengths 0, 1, HashLen, block-1, block, block+1 and long × every message length 0..300", () => {
     for (const kl of keyLengths) {
       const key = randomBytes(kl);
       for (let ml = 0; ml <= 300; ml++) {
@@ -103,7 +102,7 @@ describe("HMAC argument checks", () => {
   const data = new Uint8Array(3);
 
   it("rejects unknown algorithms with a TypeError naming the accepted ones", () => {
-    const accepted = 'hmac: alg must be one of "sha256", "sha384", "sha512"';
+    const accepted = 'hmac: alg must be one of "sha224", "sha256", "sha384", "sha512"';
     expect(() => hmac("md5" as never, key, data)).toThrow(new TypeError(`${accepted}, got "md5"`));
     expect(() => hmac("SHA256" as never, key, data)).toThrow(`${accepted}, got "SHA256"`);
     expect(() => hmac(undefined as never, key, data)).toThrow(`${accepted}, got undefined`);

@@ -1,16 +1,14 @@
 import { createHash, randomBytes, randomInt } from "node:crypto";
-import { sha256 as nobleSha256, sha384 as nobleSha384, sha512 as nobleSha512 } from "@noble/hashes/sha2.js";
 import { describe, expect, it } from "vitest";
 import { hkdf } from "../../src/engine/hkdf.js";
 import { hmac } from "../../src/engine/hmac.js";
-import { type HashFunction, sha256, sha384, sha512 } from "../../src/engine/sha2.js";
+import { type HashFunction, sha224, sha256, sha384, sha512 } from "../../src/engine/sha2.js";
 import { engine } from "../../src/engine/wasm.js";
 import { hex, readRsp, toHex } from "../helpers/rsp.js";
+import { ALGS, NOBLE } from "../helpers/sha2-oracles.js";
 
 const VECTORS = new URL("../vectors/sha/", import.meta.url);
-const OURS: Record<string, HashFunction> = { sha256, sha384, sha512 };
-const NOBLE = { sha256: nobleSha256, sha384: nobleSha384, sha512: nobleSha512 };
-const ALGS = ["sha256", "sha384", "sha512"] as const;
+const OURS: Record<string, HashFunction> = { sha224, sha256, sha384, sha512 };
 
 /** Splits `data` at random points into chunks and feeds them to a streaming hash. */
 function streamed(h: HashFunction, data: Uint8Array): Uint8Array {
@@ -75,6 +73,24 @@ describe.each([
       expect(toHex(md), `COUNT = ${j}`).toBe(fields.MD);
       seed = md;
     }
+  });
+});
+
+// test/vectors/sha has no SHA-224 files: its known answers are NIST's one- and two-block examples for
+// FIPS 180-4 (CSRC "Examples with Intermediate Values", SHA224.pdf); node:crypto checks the rest below.
+describe("SHA-224 FIPS 180-4 examples", () => {
+  it.each([
+    ["abc", "23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7"],
+    [
+      "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+      "75388b16512776cc5dba5da1fd890150b0c6455cb4f58b1952522525",
+    ],
+  ])("SHA-224(%j), one-shot and streamed", (text, md) => {
+    const msg = new TextEncoder().encode(text);
+    expect(toHex(sha224(msg))).toBe(md);
+    expect(toHex(streamed(sha224, msg))).toBe(md);
+    expect([sha224.outputLen, sha224.blockLen]).toEqual([28, 64]);
+    expectScratchWiped();
   });
 });
 
@@ -151,7 +167,7 @@ describe("engine ABI", () => {
     const { x } = engine();
     expect(x.SHA256_STATE_SIZE.value).toBe(104);
     expect(x.SHA512_STATE_SIZE.value).toBe(200);
-    expect([x.hmac_state_size(256), x.hmac_state_size(384), x.hmac_state_size(512)]).toEqual([208, 400, 400]);
+    expect([224, 256, 384, 512].map((alg) => x.hmac_state_size(alg))).toEqual([208, 208, 400, 400]);
   });
 
   it("hashes, HMAC and HKDF leave the hash scratch and the window wiped", () => {

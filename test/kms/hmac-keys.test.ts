@@ -1,45 +1,11 @@
-import { createHash, createHmac, randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { hmacSha224, sha224 } from "../../src/kms/_sha224.js";
 import { generateHmacKey, generateMac, verifyMac } from "../../src/kms/hmac-keys.js";
 import { HMAC_SPECS, type HmacKeySpec } from "../../src/kms/key-specs.js";
-import { hex, readRsp, toHex } from "../helpers/rsp.js";
+import { toHex } from "../helpers/rsp.js";
 
 const SPECS = Object.keys(HMAC_SPECS) as HmacKeySpec[];
 const NODE_HASH = { HMAC_224: "sha224", HMAC_256: "sha256", HMAC_384: "sha384", HMAC_512: "sha512" } as const;
-
-describe("SHA-224 and HMAC-SHA-224 (_sha224.ts)", () => {
-  it("matches node:crypto for every length 0..300 (all padding boundaries)", () => {
-    const data = randomBytes(300);
-    for (let n = 0; n <= 300; n++) {
-      const msg = data.subarray(0, n);
-      expect(toHex(sha224(msg)), `length ${n}`).toBe(createHash("sha224").update(msg).digest("hex"));
-    }
-  });
-
-  it("FIPS 180-4 example: SHA-224('abc')", () => {
-    expect(toHex(sha224(new TextEncoder().encode("abc")))).toBe(
-      "23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7",
-    );
-  });
-
-  it("NIST CAVP HMAC.rsp [L=28]: every case, Tlen-truncated", () => {
-    const cases = readRsp(new URL("../vectors/hmac/HMAC.rsp", import.meta.url)).filter((c) => c.section.L === "28");
-    expect(cases.length).toBeGreaterThan(100);
-    const failures = cases
-      .filter(({ fields }) => !toHex(hmacSha224(hex(fields.Key), hex(fields.Msg))).startsWith(fields.Mac))
-      .map(({ fields }) => fields.Count);
-    expect(failures).toEqual([]);
-  });
-
-  it("matches node:crypto for keys shorter than, equal to and longer than a block", () => {
-    for (const keyLength of [0, 1, 28, 63, 64, 65, 200]) {
-      const key = randomBytes(keyLength);
-      const msg = randomBytes(keyLength * 3 + 1);
-      expect(toHex(hmacSha224(key, msg))).toBe(createHmac("sha224", key).update(msg).digest("hex"));
-    }
-  });
-});
 
 describe("generateHmacKey", () => {
   it.each([
