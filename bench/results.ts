@@ -120,6 +120,8 @@ export function renderResults(rows: Row[], env: Environment): string {
     "",
     ...targetTable(rows),
     "",
+    "Where the time goes, why a target is missed, and the other designs measured: [docs/engine-performance.md](../docs/engine-performance.md).",
+    "",
     `### Node ${node[0]?.runtime.split(" ")[1] ?? ""}`,
   ];
   for (const size of sizes) {
