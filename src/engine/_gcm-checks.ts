@@ -1,9 +1,9 @@
 /**
  * Argument checks of Aes256Gcm (aes256gcm.ts): the WebAssembly side trusts its
- * inputs, so IVs, tag lengths, data lengths, keys and key options are checked
- * here (SP 800-38D §5.2.1).
+ * inputs, so IVs, tag lengths, data lengths, keys, key options and the room
+ * in callers' output arrays are checked here (SP 800-38D §5.2.1).
  */
-import { bytes, exactLength, integer } from "./validate.js";
+import { bytes, exactLength, integer, optionalBytes } from "./validate.js";
 import { engine } from "./wasm.js";
 
 /** Tag lengths allowed by SP 800-38D §5.2.1.2. */
@@ -24,6 +24,20 @@ export function checkIv(iv: unknown, where: string): Uint8Array {
   const v = bytes(iv, where, "iv");
   if (v.length === 0) throw new RangeError(`${where}: iv must be at least 1 byte, got 0`);
   return v;
+}
+
+/** Checks a message's IV and its AAD (optional); returns the AAD, empty when undefined. */
+export function checkIvAndAad(iv: unknown, aad: unknown, where: string): Uint8Array {
+  checkIv(iv, where);
+  return optionalBytes(aad, where, "aad");
+}
+
+/** Checks that `output` (already a Uint8Array) has room for `size` bytes from `offset`. */
+export function checkRoom(output: Uint8Array, offset: number, size: number, where: string): void {
+  integer(offset, 0, output.length, where, "offset");
+  if (output.length - offset < size) {
+    throw new RangeError(`${where}: output needs ${size} bytes from offset ${offset}, has ${output.length - offset}`);
+  }
 }
 
 export function checkLength(total: number, where: string): void {

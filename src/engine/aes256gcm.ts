@@ -13,7 +13,9 @@
  *
  * `open` releases no plaintext unless the tag verifies: the comparison runs in
  * constant time inside WebAssembly and a failed message is wiped before the
- * error is thrown.
+ * error is thrown. `sealInto` / `openInto` write into the caller's array at an
+ * offset instead of returning a new one (e.g. every frame of a message into
+ * one buffer).
  *
  * Prepared IVs and reuse (for many short-lived keys, e.g. one per message):
  *
@@ -28,27 +30,25 @@
  * batch fewer. Each prepared IV serves one message, as GCM requires anyway.
  * `rekey` and `clear` keep the object's slot and its finalizer registration,
  * which costs less than `destroy()` and a new object; both wipe the old key first.
+ *
+ * The message paths through the engine's window are in _gcm-message.ts, the
+ * argument checks in _gcm-checks.ts.
  */
-import { type Aes256GcmOptions, checkIv, checkKey, checkLength, checkOptions, tagLengthOf } from "./_gcm-checks.js";
+import { type Aes256GcmOptions, checkIv, checkKey, checkLength, checkOptions, checkRoom, tagLengthOf } from "./_gcm-checks.js";
+import { AuthenticationError, ciphertextLength, openTo, sealTo, startMessage } from "./_gcm-message.js";
 import { ciphertextOutput } from "./output-pool.js";
 import { allocSlot, freeSlot, slotReaper } from "./slots.js";
-import { bytes, optionalBytes, integer } from "./validate.js";
-import { engine, feedWindow, type Engine } from "./wasm.js";
+import { bytes, optionalBytes } from "./validate.js";
+import { engine, feedWindow } from "./wasm.js";
 
 export { type Aes256GcmOptions, GCM_MAX_PLAINTEXT } from "./_gcm-checks.js";
-
-/** Thrown when a GCM tag does not verify. */
-export class AuthenticationError extends Error {
-  constructor(message = "AES-GCM authentication failed: the ciphertext, IV, AAD, tag or key is wrong") {
-    super(message);
-    this.name = "AuthenticationError";
-  }
-}
+export { AuthenticationError } from "./_gcm-message.js";
 
 const NAME = "Aes256Gcm";
 const SEAL = `${NAME}.seal`;
 const SEAL_INTO = `${NAME}.sealInto`;
 const OPEN = `${NAME}.open`;
+const OPEN_INTO = `${NAME}.openInto`;
 
 /** Key setup into `slot` (which gcm_setup_ivs wipes first), preparing `ivs`. */
 function setupKey(slot: number, key: Uint8Array, ivs: readonly Uint8Array[] | undefined): void {
@@ -60,70 +60,6 @@ function setupKey(slot: number, key: Uint8Array, ivs: readonly Uint8Array[] | un
   for (let i = 0; i < n; i++) mem.set(ivs![i], stage + 32 + 12 * i);
   e.x.gcm_setup_ivs(slot, stage, stage + 32, n);
   mem.fill(0, stage, stage + 32);
-}
-
-/**
- * Seals into out[offset …] (room, plaintext and tag length already checked by
- * the caller): in one engine call through the window when everything fits,
- * else streamed.
- */
-/** Lays out [iv | aad | message] at the start of the window for a one-call seal/open; returns where aad and message start. */
-function stageInWindow(e: Engine, iv: Uint8Array, aad: Uint8Array, message: Uint8Array): { mem: Uint8Array; a: number; m: number } {
-  const mem = e.mem();
-  const a = e.WINDOW + iv.length;
-  const m = a + aad.length;
-  mem.set(iv, e.WINDOW);
-  mem.set(aad, a);
-  mem.set(message, m);
-  return { mem, a, m };
-}
-
-function sealTo(
-  key: number, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array | undefined, tagLength: number,
-  out: Uint8Array, offset: number, where: string,
-): void {
-  checkIv(iv, where);
-  aad = optionalBytes(aad, where, "aad");
-  checkLength(plaintext.length, where);
-  const e = engine();
-  const x = e.x;
-  const n = plaintext.length;
-  const W = e.WINDOW;
-  if (iv.length + aad.length + n + 16 <= e.WINDOW_SIZE) {
-    // One call: [iv | aad | message | tag] in the window. The plaintext is
-    // overwritten in place by ciphertext, so nothing secret is left behind.
-    const { mem, a, m } = stageInWindow(e, iv, aad, plaintext);
-    x.gcm_seal(key, e.GCM_CTX, W, iv.length, a, aad.length, m, n, m + n);
-    out.set(mem.subarray(m, m + n + tagLength), offset);
-    return;
-  }
-  // Streamed through the window, chunk by chunk: an output that overlaps the
-  // plaintext other than in place would overwrite plaintext not yet read.
-  const start = out.byteOffset + offset;
-  const from = plaintext.byteOffset;
-  if (plaintext.buffer === out.buffer && start !== from && start < from + n && from < start + n + tagLength) {
-    throw new RangeError(`${where}: output overlaps the plaintext (other than in place)`);
-  }
-  const ctx = e.GCM_CTX;
-  startMessage(e, key, ctx, iv, aad);
-  feedWindow(e, plaintext, (p, len) => x.gcm_encrypt(key, ctx, p, len), offset === 0 && out.length === n + tagLength ? out : out.subarray(offset));
-  x.gcm_tag(key, ctx, e.GCM_STAGE);
-  out.set(e.mem().subarray(e.GCM_STAGE, e.GCM_STAGE + tagLength), offset + n);
-  e.mem().fill(0, e.GCM_STAGE, e.GCM_STAGE + 16);
-}
-
-/** Starts a message in context `ctx`: J0 from the IV, then the AAD. */
-function startMessage(e: Engine, key: number, ctx: number, iv: Uint8Array, aad: Uint8Array): void {
-  const x = e.x;
-  if (iv.length === 12) {
-    e.mem().set(iv, e.GCM_STAGE);
-    x.gcm_iv96(key, ctx, e.GCM_STAGE);
-  } else {
-    x.gcm_reset(ctx);
-    feedWindow(e, iv, (p, n) => x.gcm_absorb(key, ctx, p, n));
-    x.gcm_iv_finish(key, ctx);
-  }
-  feedWindow(e, aad, (p, n) => x.gcm_absorb(key, ctx, p, n));
 }
 
 export class Aes256Gcm {
@@ -217,10 +153,7 @@ export class Aes256Gcm {
     bytes(output, where, "output");
     tagLength = tagLengthOf(tagLength, where);
     const size = plaintext.length + tagLength;
-    integer(offset, 0, output.length, where, "offset");
-    if (output.length - offset < size) {
-      throw new RangeError(`${where}: output needs ${size} bytes from offset ${offset}, has ${output.length - offset}`);
-    }
+    checkRoom(output, offset, size, where);
     sealTo(key, iv, plaintext, aad, tagLength, output, offset, where);
     return size;
   }
@@ -230,40 +163,32 @@ export class Aes256Gcm {
    * releases nothing, when the tag does not verify.
    */
   open(iv: Uint8Array, sealed: Uint8Array, aad?: Uint8Array, tagLength = 16): Uint8Array {
-    const where = OPEN;
     const key = this.slot;
-    checkIv(iv, where);
-    bytes(sealed, where, "sealed");
-    aad = optionalBytes(aad, where, "aad");
-    tagLength = tagLengthOf(tagLength, where);
-    if (sealed.length < tagLength) {
-      throw new RangeError(`${where}: sealed must be at least ${tagLength} bytes (the tag), got ${sealed.length}`);
-    }
-    const n = sealed.length - tagLength;
-    checkLength(n, where);
-    const e = engine();
-    const x = e.x;
-    const W = e.WINDOW;
-    if (iv.length + aad.length + sealed.length <= e.WINDOW_SIZE) {
-      const { mem, a, m } = stageInWindow(e, iv, aad, sealed);
-      const ok = x.gcm_open(key, e.GCM_CTX, W, iv.length, a, aad.length, m, n, m + n, tagLength);
-      const out = ok ? mem.slice(m, m + n) : undefined;
-      mem.fill(0, W, m + sealed.length);
-      if (!out) throw new AuthenticationError();
-      return out;
-    }
-    const ctx = e.GCM_CTX;
-    startMessage(e, key, ctx, iv, aad);
-    const out = new Uint8Array(n);
-    feedWindow(e, sealed.subarray(0, n), (p, len) => x.gcm_decrypt(key, ctx, p, len), out);
-    e.mem().set(sealed.subarray(n), e.GCM_STAGE);
-    const ok = x.gcm_verify(key, ctx, e.GCM_STAGE, tagLength);
-    e.mem().fill(0, e.GCM_STAGE, e.GCM_STAGE + 16);
-    if (!ok) {
-      out.fill(0);
-      throw new AuthenticationError();
-    }
+    tagLength = tagLengthOf(tagLength, OPEN);
+    const out = new Uint8Array(ciphertextLength(sealed, tagLength, OPEN));
+    openTo(key, iv, sealed, aad, tagLength, out, 0, OPEN);
     return out;
+  }
+
+  /**
+   * `open` into `output` at `offset` (default 0) instead of a new array:
+   * writes the plaintext there and returns its length (sealed.length −
+   * tagLength). Throws AuthenticationError when the tag does not verify,
+   * leaving no plaintext in `output` (a message larger than the engine's
+   * window is decrypted before its tag is checked, so those bytes of `output`
+   * are then zeroed). `output` may hold the ciphertext itself (in-place
+   * decryption, from the same byte) or the IV and AAD, but must not otherwise
+   * overlap `sealed`.
+   */
+  openInto(iv: Uint8Array, sealed: Uint8Array, aad: Uint8Array | undefined, output: Uint8Array, offset = 0, tagLength = 16): number {
+    const where = OPEN_INTO;
+    const key = this.slot;
+    bytes(output, where, "output");
+    tagLength = tagLengthOf(tagLength, where);
+    const n = ciphertextLength(sealed, tagLength, where);
+    checkRoom(output, offset, n, where);
+    openTo(key, iv, sealed, aad, tagLength, output, offset, where);
+    return n;
   }
 
   /**

@@ -23,6 +23,8 @@ export interface AesGcmKey {
   seal(iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array | Promise<Uint8Array>;
   /** Verifies and decrypts ciphertext ‖ tag; throws the engine's AuthenticationError, releasing nothing, on failure. */
   open(iv: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  /** `open` into `output` at `offset`; returns the plaintext length. On failure nothing of the plaintext is left there. */
+  openInto(iv: Uint8Array, sealed: Uint8Array, aad: Uint8Array, output: Uint8Array, offset: number): number | Promise<number>;
   /** Wipes the key state (engine keys; WebCrypto keys are left to the garbage collector). */
   destroy(): void;
 }
@@ -70,6 +72,11 @@ export class EngineKey implements AesGcmKey {
     return this.#engine().open(iv, sealed, aad);
   }
 
+  /** Opens into `output` at `offset` (see Aes256Gcm.openInto); returns the plaintext length. */
+  openInto(iv: Uint8Array, sealed: Uint8Array, aad: Uint8Array, output: Uint8Array, offset: number): number {
+    return this.#engine().openInto(iv, sealed, aad, output, offset);
+  }
+
   /** Wipes the key and recycles its engine object (idempotent). */
   destroy(): void {
     const gcm = this.#gcm;
@@ -98,6 +105,16 @@ class WebCryptoKey implements AesGcmKey {
       return new Uint8Array(await crypto.subtle.decrypt(params, this.key, buf(sealed)));
     } catch {
       throw new AuthenticationError();
+    }
+  }
+  /** Opens, then copies into `output` (legacy suites only: not worth a path of its own). */
+  async openInto(iv: Uint8Array, sealed: Uint8Array, aad: Uint8Array, output: Uint8Array, offset: number): Promise<number> {
+    const plaintext = await this.open(iv, sealed, aad);
+    try {
+      output.set(plaintext, offset);
+      return plaintext.length;
+    } finally {
+      plaintext.fill(0);
     }
   }
   destroy(): void {}

@@ -37,6 +37,7 @@ export async function decrypt(
   const d = new MessageDecryptor(decryptSettings(keyringOrCmm, options), message);
   try {
     // Synchronous unless a step must wait (materials manager, WebCrypto key, signature); wipes its plaintext on failure.
+    // A regular body comes back as one array its frames were opened into; only an irregular one comes in parts.
     const pending = d.feed(message, true);
     const parts = isPromise(pending) ? await pending : pending;
     return { plaintext: parts.length === 1 ? parts[0] : concatBytes(parts), header: d.header! };

@@ -3,8 +3,9 @@
  * FrameSealer / FrameOpener over the message's content key and the first
  * frame's sequence number: the unit of work `encryptFile`/`decryptFile` do on
  * each thread (file-frame-job.node.ts). Portable itself; the frames are
- * sealed by FrameSealer and read and opened by readFramePrefix/FrameOpener,
- * as `encrypt` and `decryptStream` do, so the bytes are exactly theirs.
+ * sealed by FrameSealer and read and opened by walkFrames/FrameOpener (each
+ * frame straight into the output), as `encrypt` and `decrypt` do, so the
+ * bytes are exactly theirs.
  *
  * A sealed run ends with the final frame when `final` is set; it then
  * carries the bytes after the last whole frame (possibly none, as the
@@ -15,7 +16,7 @@
  * through many runs allocates nothing per run.
  */
 import { MalformedMessageError } from "./errors.js";
-import { type FramePrefix, type FrameOpener, readFramePrefix } from "./frame-opener.js";
+import { type FrameOpener, walkFrames } from "./frame-opener.js";
 import { type FrameSealer, frameSize } from "./frame-sealer.js";
 import type { MessageHeader } from "./header.js";
 
@@ -55,31 +56,21 @@ export function sealFrames(sealer: FrameSealer, firstSeq: number, plaintext: Uin
 export function openFrames(opener: FrameOpener, frameLength: number, firstSeq: number, frames: Uint8Array, final: boolean, out: Uint8Array): number {
   // Only the framing is needed here; readFramePrefix looks at nothing else.
   const header = { contentType: 2, frameLength } as MessageHeader;
-  const prefixes: FramePrefix[] = [];
-  let size = 0;
-  for (let off = 0, seq = firstSeq; off < frames.length; seq++) {
-    const p = readFramePrefix(frames.subarray(off), header);
-    if ("needed" in p || off + p.total > frames.length) throw malformed("the message ends early (truncated in the body)");
-    if (p.seq !== seq) throw malformed(`frame sequence number ${p.seq} where ${seq} was expected`);
-    if (p.kind === "final" && (!final || off + p.total !== frames.length)) throw malformed(final ? "bytes after the final frame" : "a final frame before the end of the body");
-    prefixes.push(p);
-    size += p.length;
-    off += p.total;
-  }
-  if (final && prefixes.at(-1)?.kind !== "final") throw malformed("the message ends early (truncated in the body)");
+  const { prefixes, plaintextLength: size, end } = walkFrames(frames, header, firstSeq);
+  const last = prefixes.at(-1);
+  if (last?.kind === "final" && !final) throw malformed("a final frame before the end of the body");
+  if (end !== frames.length) throw malformed("bytes after the final frame");
+  if (final && last?.kind !== "final") throw malformed("the message ends early (truncated in the body)");
   if (size > out.length) throw new RangeError("the opened frames do not fit in the output");
   try {
+    // A WebCrypto key would write into `out` later, after a failure had wiped it.
+    if (prefixes.length > 0 && !opener.synchronous) throw new TypeError("openFrames takes 256-bit keys only");
     for (let i = 0, off = 0, at = 0; i < prefixes.length; i++) {
       const p = prefixes[i];
-      const plain = opener.open(frames.subarray(off, off + p.total), p);
-      if (!(plain instanceof Uint8Array)) {
-        plain.catch(() => {});
-        throw new TypeError("openFrames takes 256-bit keys only");
-      }
-      out.set(plain, at);
-      plain.fill(0);
+      // Straight into `out` (synchronously, as checked): a frame whose tag
+      // fails leaves nothing there, and the catch wipes the frames before it.
+      at += opener.openInto(frames.subarray(off, off + p.total), p, out, at) as number;
       off += p.total;
-      at += p.length;
     }
     return size;
   } catch (e) {

@@ -19,7 +19,12 @@
  *
  * One-shot decryption passes the whole message to the constructor; signed
  * messages are then verified with WebCrypto over those bytes at the end
- * instead of being hashed piece by piece (see signature.ts).
+ * instead of being hashed piece by piece (see signature.ts). Its body's
+ * plaintext length is then known from the framing before any frame is
+ * opened (bodyPlaintextLength), so every frame is opened straight into one
+ * array of that length, which is released whole at the end (the result of
+ * `decrypt`, without a copy); a body that is irregular in any way is read
+ * frame by frame as a stream is, which reports what is wrong.
  *
  * At most one frame is buffered (plus the header). Any error is final: the
  * key is wiped, held plaintext is wiped, and later calls throw.
@@ -28,7 +33,7 @@ import type { Hash } from "../engine/index.js";
 import { ciphertextOutput } from "../engine/output-pool.js";
 import { ChunkQueue } from "./chunk-queue.js";
 import { MalformedMessageError, SdkError } from "./errors.js";
-import { FrameOpener, type FramePrefix, readFramePrefix } from "./frame-opener.js";
+import { bodyPlaintextLength, FrameOpener, type FramePrefix, readFramePrefix } from "./frame-opener.js";
 import { type MessageHeader, type ParsedHeader, parseHeader } from "./header.js";
 import { isPromise, type MaybePromise } from "./maybe-promise.js";
 import { type OpenedHeaderKey, openHeaderKey } from "./open-header.js";
@@ -55,7 +60,10 @@ export class MessageDecryptor {
   #hash: Hash | undefined;
   #verificationKey: Uint8Array | undefined;
   #seq = 1;
+  /** Plaintext held back: the final frame's until the signature verifies, or (#heldAt ≥ 0) the one-shot body. */
   #held: Uint8Array | undefined;
+  /** Where the next frame's plaintext goes in #held when frames are opened into it; -1 when each frame gets its own array. */
+  #heldAt = -1;
   #error: unknown;
   readonly #wholeMessage: Uint8Array | undefined;
   /** Bytes of the message consumed so far (header and whole frames). */
@@ -198,6 +206,12 @@ export class MessageDecryptor {
     }
     this.#header = header;
     this.#stage = "body";
+    const whole = this.#wholeMessage;
+    const size = whole && bodyPlaintextLength(whole.subarray(this.#consumed), header, this.#settings.maxFrameLength, sig !== undefined);
+    if (size !== undefined) {
+      this.#held = new Uint8Array(size);
+      this.#heldAt = 0;
+    }
     return true;
   }
 
@@ -215,27 +229,28 @@ export class MessageDecryptor {
     if (q.length < p.total) return false;
     const frame = q.peek(p.total);
     this.#hash?.update(frame);
-    const opened = this.#opener!.open(frame, p);
+    const opener = this.#opener!;
+    const opened = this.#heldAt < 0 ? opener.open(frame, p) : opener.openInto(frame, p, this.#held!, this.#heldAt);
     const prefix = p;
-    if (opened instanceof Uint8Array) return this.#release(opened, prefix, out);
+    if (!isPromise(opened)) return this.#release(opened, prefix, out);
     return opened.then((plaintext) => this.#release(plaintext, prefix, out));
   }
 
-  /** Moves past a verified frame and decides what of its plaintext may go out now. */
-  #release(plaintext: Uint8Array, { kind, total }: FramePrefix, out: Uint8Array[]): true {
+  /**
+   * Moves past a verified frame (its plaintext, or its length when it was
+   * opened into #held) and decides what of its plaintext may go out now.
+   */
+  #release(plaintext: Uint8Array | number, { kind, total }: FramePrefix, out: Uint8Array[]): true {
     this.#queue.consume(total);
     this.#consumed += total;
     this.#seq++;
-    if (kind === "regular") {
-      if (plaintext.length) out.push(plaintext);
-    } else if (this.#header!.suite.signature) {
-      this.#held = plaintext;
-      this.#stage = "footer";
-    } else {
-      if (plaintext.length) out.push(plaintext);
-      this.#finishKey();
-      this.#stage = "done";
-    }
+    const signed = this.#header!.suite.signature !== undefined;
+    if (typeof plaintext === "number") this.#heldAt += plaintext;
+    else if (kind !== "regular" && signed) this.#held = plaintext;
+    else if (plaintext.length) out.push(plaintext);
+    if (kind === "regular") return true;
+    if (signed) this.#stage = "footer";
+    else this.#releaseHeld(out);
     return true;
   }
 
@@ -255,12 +270,17 @@ export class MessageDecryptor {
     }
     q.consume(2 + n);
     this.#consumed += 2 + n;
-    const held = this.#held!;
+    this.#releaseHeld(out);
+    return true;
+  }
+
+  /** The message is done: what was held back goes out, and the key is wiped. */
+  #releaseHeld(out: Uint8Array[]): void {
+    const held = this.#held;
     this.#held = undefined;
-    if (held.length) out.push(held);
+    if (held?.length) out.push(held);
     this.#finishKey();
     this.#stage = "done";
-    return true;
   }
 
   #finishKey(): void {

@@ -1,6 +1,6 @@
 // Key setup paths of Aes256Gcm: prepared IVs (E(K, J0) computed in the key-setup
-// AES batch), rekey() / clear() reuse of one object, sealInto(), and the key
-// expansion itself against node:crypto over many random keys.
+// AES batch), rekey() / clear() reuse of one object, sealInto() / openInto(), and
+// the key expansion itself against node:crypto over many random keys.
 import { createCipheriv, randomBytes as nodeRandom } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { Aes256Gcm, AuthenticationError } from "../../src/engine/aes256gcm.js";
@@ -213,6 +213,124 @@ describe("sealInto", () => {
     expect(() => gcm.sealInto(new Uint8Array(12), new Uint8Array(10), undefined, new Uint8Array(30), 5)).toThrow(/output needs 26 bytes from offset 5, has 25/);
     expect(() => gcm.sealInto(new Uint8Array(12), new Uint8Array(10), undefined, new Uint8Array(30), 31)).toThrow(RangeError);
     expect(() => gcm.sealInto(new Uint8Array(12), new Uint8Array(10), undefined, [] as never)).toThrow(TypeError);
+    gcm.destroy();
+  });
+});
+
+describe("openInto", () => {
+  const e = engine();
+  /** Sizes on both sides of the one-call limit (IV 12 + AAD 20 + n + tag 16 ≤ WINDOW_SIZE) and streamed ones. */
+  const oneCallMax = e.WINDOW_SIZE - 12 - 20 - 16;
+  const windowSizes = [oneCallMax - 1, oneCallMax, oneCallMax + 1, e.WINDOW_SIZE + 1000, 2 * e.WINDOW_SIZE + 5];
+  const isOneCall = (n: number) => n <= oneCallMax;
+  const wiped = () => e.mem().subarray(e.WINDOW, e.WINDOW + e.WINDOW_SIZE).every((b) => b === 0);
+
+  it("decrypts what node:crypto sealed, at offsets 0 and 7, lengths 0..80 and around the window size, every tag length", () => {
+    const key = nodeRandom(32);
+    const gcm = new Aes256Gcm(key);
+    const lengths = [...Array.from({ length: 81 }, (_, n) => n), 1023, 1024, 1025, ...windowSizes];
+    for (const n of lengths) {
+      for (const offset of [0, 7]) {
+        const tagLength = [16, 15, 14, 13, 12, 8, 4][(n + offset) % 7];
+        const iv = nodeRandom(12);
+        const pt = nodeRandom(n);
+        const aad = nodeRandom(20);
+        const sealed = hex(nodeSeal(key, iv, pt, aad, tagLength));
+        const out = new Uint8Array(offset + n + 3).fill(0xee);
+        expect(gcm.openInto(iv, sealed, aad, out, offset, tagLength)).toBe(n);
+        expect(Buffer.compare(out.subarray(offset, offset + n), pt)).toBe(0);
+        expect(toHex(out.subarray(0, offset))).toBe("ee".repeat(offset));
+        expect(toHex(out.subarray(offset + n))).toBe("ee".repeat(3));
+      }
+    }
+    // The default offset, into an array of exactly the plaintext's size.
+    const iv = nodeRandom(12);
+    const pt = nodeRandom(100);
+    const out = new Uint8Array(100);
+    expect(gcm.openInto(iv, hex(nodeSeal(key, iv, pt, new Uint8Array(0))), undefined, out)).toBe(100);
+    expect(toHex(out)).toBe(toHex(pt));
+    gcm.destroy();
+  });
+
+  it("decrypts in place (output over the ciphertext, AAD in the same array); refuses other overlaps and short outputs", () => {
+    const key = nodeRandom(32);
+    const gcm = new Aes256Gcm(key);
+    for (const n of [0, 100, ...windowSizes]) {
+      const iv = nodeRandom(12);
+      const aad = nodeRandom(32);
+      const pt = nodeRandom(n);
+      const buf = new Uint8Array(32 + n + 16);
+      buf.set(aad);
+      buf.set(hex(nodeSeal(key, iv, pt, aad)), 32);
+      expect(gcm.openInto(iv, buf.subarray(32), buf.subarray(0, 32), buf, 32)).toBe(n);
+      expect(toHex(buf.subarray(32, 32 + n))).toBe(toHex(pt));
+    }
+    const big = new Uint8Array(e.WINDOW_SIZE + 200);
+    const iv = new Uint8Array(12);
+    expect(() => gcm.openInto(iv, big.subarray(0, e.WINDOW_SIZE + 100), undefined, big, 50)).toThrow(/output overlaps the sealed message/);
+    expect(() => gcm.openInto(iv, big.subarray(50, e.WINDOW_SIZE + 150), undefined, big, 0)).toThrow(RangeError);
+    expect(() => gcm.openInto(iv, new Uint8Array(26), undefined, new Uint8Array(14), 5)).toThrow("Aes256Gcm.openInto: output needs 10 bytes from offset 5, has 9");
+    expect(() => gcm.openInto(iv, new Uint8Array(26), undefined, new Uint8Array(30), 31)).toThrow(RangeError);
+    expect(() => gcm.openInto(iv, new Uint8Array(15), undefined, new Uint8Array(30))).toThrow(/sealed must be at least 16 bytes/);
+    expect(() => gcm.openInto(iv, new Uint8Array(26), undefined, [] as never)).toThrow(TypeError);
+    expect(() => gcm.openInto(iv, new Uint8Array(26), undefined, new Uint8Array(30), 0, 11)).toThrow(/tagLength must be one of/);
+    gcm.destroy();
+  });
+
+  it("a failed tag leaves the output untouched (one call) or zeroed (streamed), and the window wiped", () => {
+    const key = nodeRandom(32);
+    const gcm = new Aes256Gcm(key);
+    for (const n of [0, 1, 100, ...windowSizes]) {
+      const iv = nodeRandom(12);
+      const aad = nodeRandom(20);
+      const sealed = hex(nodeSeal(key, iv, nodeRandom(n), aad));
+      sealed[sealed.length - 1] ^= 1;
+      const out = new Uint8Array(n + 10).fill(0xee);
+      let result: number | undefined;
+      expect(() => {
+        result = gcm.openInto(iv, sealed, aad, out, 5);
+      }).toThrow(AuthenticationError);
+      expect(result).toBeUndefined();
+      expect(toHex(out.subarray(5, 5 + n))).toBe((isOneCall(n) ? "ee" : "00").repeat(n));
+      expect(toHex(out.subarray(0, 5)) + toHex(out.subarray(5 + n))).toBe("ee".repeat(10));
+      expect(wiped()).toBe(true);
+    }
+    gcm.destroy();
+  });
+
+  it("into a SharedArrayBuffer: works, and a failure leaves nothing there (streamed plaintext goes through a private array)", () => {
+    const key = nodeRandom(32);
+    const gcm = new Aes256Gcm(key);
+    for (const n of [100, ...windowSizes]) {
+      const iv = nodeRandom(12);
+      const pt = nodeRandom(n);
+      const sealed = hex(nodeSeal(key, iv, pt, new Uint8Array(0)));
+      const out = new Uint8Array(new SharedArrayBuffer(n + 8)).fill(0xee);
+      expect(gcm.openInto(iv, sealed, undefined, out, 4)).toBe(n);
+      expect(Buffer.compare(out.subarray(4, 4 + n), pt)).toBe(0);
+      expect(toHex(out.subarray(0, 4)) + toHex(out.subarray(4 + n))).toBe("ee".repeat(8));
+      out.fill(0xee);
+      sealed[0] ^= 1;
+      expect(() => gcm.openInto(iv, sealed, undefined, out, 4)).toThrow(AuthenticationError);
+      expect(out.every((b) => b === 0xee)).toBe(true);
+      expect(wiped()).toBe(true);
+    }
+    gcm.destroy();
+  });
+
+  it("open gives exactly what openInto writes, and shares its checks", () => {
+    const key = nodeRandom(32);
+    const gcm = new Aes256Gcm(key);
+    for (const n of [0, 33, e.WINDOW_SIZE + 1000]) {
+      const iv = nodeRandom(12);
+      const pt = nodeRandom(n);
+      const sealed = hex(nodeSeal(key, iv, pt, new Uint8Array(0), 12));
+      const opened = gcm.open(iv, sealed, undefined, 12);
+      expect(opened.length).toBe(n);
+      expect(opened.buffer.byteLength).toBe(n);
+      expect(toHex(opened)).toBe(toHex(pt));
+    }
+    expect(() => gcm.open(new Uint8Array(12), new Uint8Array(15))).toThrow("Aes256Gcm.open: sealed must be at least 16 bytes (the tag), got 15");
     gcm.destroy();
   });
 });

@@ -142,6 +142,7 @@ describe("legacy non-framed v1 message, built by hand (spec: message-body.md §N
 
     const r = await decrypt(keyring, message, { commitmentPolicy: "REQUIRE_ENCRYPT_ALLOW_DECRYPT" });
     expect(bytesEqual(r.plaintext, plaintext)).toBe(true);
+    expect(r.plaintext.buffer.byteLength).toBe(plaintext.length); // the body opened straight into the result
     const streamed = await runStream(decryptStream(keyring, { commitmentPolicy: "REQUIRE_ENCRYPT_ALLOW_DECRYPT" }), randomChunks(message, 77));
     expect(streamed.error).toBeUndefined();
     expect(bytesEqual(concat(streamed.out), plaintext)).toBe(true);

@@ -91,6 +91,15 @@ export async function runStream(
   }
 }
 
+/** Footer length of a signed message: the u16 length just before the last n bytes that makes the arithmetic close. */
+export function footerLength(message: Uint8Array): number {
+  for (let n = 1; n <= 104; n++) {
+    const at = message.length - n - 2;
+    if (((message[at] << 8) | message[at + 1]) === n) return n;
+  }
+  throw new Error("no footer");
+}
+
 export function concat(parts: readonly Uint8Array[]): Uint8Array {
   return new Uint8Array(Buffer.concat(parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))));
 }
