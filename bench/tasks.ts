@@ -64,8 +64,6 @@ export async function addGcm(suite: Suite, size: number, libs: readonly Lib[]): 
     const nodeSeal = () => {
       const c = nodeCrypto.createCipheriv("aes-256-gcm", key, iv);
       const out = new Uint8Array(size + 16);
-    sameBytes(out.subarray(0, gcm.sealInto(iv, data, undefined, out)), sealed, "wasmkms sealInto");
-    sameBytes(out.subarray(0, gcm.openInto(iv, sealed, undefined, out)), data, "wasmkms openInto");
       out.set(c.update(data));
       c.final();
       out.set(c.getAuthTag(), size);
