@@ -129,6 +129,7 @@ export class FrameOpener {
 
   /** True when frames open synchronously (256-bit keys, on the engine); WebCrypto keys give promises. */
   get synchronous(): boolean {
+    if (!this.cipher) throw new Error("FrameOpener used after destroy()");
     return this.cipher instanceof EngineKey;
   }
 

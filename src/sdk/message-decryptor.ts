@@ -230,10 +230,23 @@ export class MessageDecryptor {
     const frame = q.peek(p.total);
     this.#hash?.update(frame);
     const opener = this.#opener!;
+    if (this.#heldAt >= 0) this.#checkFits(p);
     const opened = this.#heldAt < 0 ? opener.open(frame, p) : opener.openInto(frame, p, this.#held!, this.#heldAt);
     const prefix = p;
     if (!isPromise(opened)) return this.#release(opened, prefix, out);
     return opened.then((plaintext) => this.#release(plaintext, prefix, out));
+  }
+
+  /**
+   * With the body's plaintext array sized from its framing up front: the frame
+   * must fill it in order, the last one exactly to its end. Only a message
+   * whose bytes changed while it was being read (a caller's SharedArrayBuffer,
+   * or code running while a WebCrypto frame was awaited) can fail this.
+   */
+  #checkFits(p: FramePrefix): void {
+    const end = this.#heldAt + p.length;
+    const size = this.#held!.length;
+    if (p.kind === "regular" ? end > size : end !== size) throw malformed("the message changed while it was being decrypted");
   }
 
   /**

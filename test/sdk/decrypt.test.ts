@@ -142,6 +142,31 @@ describe("one-shot decrypt into one array", () => {
     }
   });
 
+  it("a message whose framing changes while it is decrypted fails, wiped, instead of returning padding", async () => {
+    // The array is sized from the framing read first; a caller's SharedArrayBuffer (or code running while a
+    // WebCrypto frame is awaited) could change a length afterwards. Here a spy plays that other writer.
+    const { ours } = keyringPair();
+    const F = 64;
+    const last = 5;
+    const plaintext = random(3 * F + last);
+    const { result } = await encrypt(ours, plaintext, { frameLength: F, suite: 0x0578 });
+    // The final frame: FFFFFFFF ‖ seq ‖ IV ‖ content length ‖ ciphertext ‖ tag, then the footer.
+    const lengthAt = result.length - 2 - footerLength(result) - (last + 16) - 4;
+    expect(result[lengthAt + 3]).toBe(last);
+    result[lengthAt + 3] = last + 10; // what the framing walk sees: 10 bytes more, reaching into the footer
+    const openInto = FrameOpener.prototype.openInto;
+    const spy = vi.spyOn(FrameOpener.prototype, "openInto").mockImplementation(function (this: FrameOpener, ...args) {
+      result[lengthAt + 3] = last; // the other writer puts the length back before the frames are read
+      return openInto.apply(this, args);
+    });
+    const err = await sdkError(decrypt(ours, result));
+    expect(err).toBeInstanceOf(MalformedMessageError);
+    expect(err.message).toMatch(/changed while it was being decrypted/);
+    const out = spy.mock.calls[0][2];
+    expect(out.length).toBe(plaintext.length + 10);
+    expect(out.every((b) => b === 0)).toBe(true);
+  });
+
   it("decryptStream still opens frame by frame, never into one array", async () => {
     const { ours } = keyringPair();
     const plaintext = random(5000);
