@@ -20,15 +20,9 @@ export function tagLengthOf(value: unknown, where: string): number {
   return value as number;
 }
 
-export function checkIv(iv: unknown, where: string): Uint8Array {
-  const v = bytes(iv, where, "iv");
-  if (v.length === 0) throw new RangeError(`${where}: iv must be at least 1 byte, got 0`);
-  return v;
-}
-
-/** Checks a message's IV and its AAD (optional); returns the AAD, empty when undefined. */
+/** Checks a message's IV (at least 1 byte) and its AAD (optional); returns the AAD, empty when undefined. */
 export function checkIvAndAad(iv: unknown, aad: unknown, where: string): Uint8Array {
-  checkIv(iv, where);
+  if (bytes(iv, where, "iv").length === 0) throw new RangeError(`${where}: iv must be at least 1 byte, got 0`);
   return optionalBytes(aad, where, "aad");
 }
 

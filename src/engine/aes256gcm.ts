@@ -34,11 +34,11 @@
  * The message paths through the engine's window are in _gcm-message.ts, the
  * argument checks in _gcm-checks.ts.
  */
-import { type Aes256GcmOptions, checkIv, checkKey, checkLength, checkOptions, checkRoom, tagLengthOf } from "./_gcm-checks.js";
+import { type Aes256GcmOptions, checkIvAndAad, checkKey, checkLength, checkOptions, checkRoom, tagLengthOf } from "./_gcm-checks.js";
 import { AuthenticationError, ciphertextLength, openTo, sealTo, startMessage } from "./_gcm-message.js";
 import { ciphertextOutput } from "./output-pool.js";
 import { allocSlot, freeSlot, slotReaper } from "./slots.js";
-import { bytes, optionalBytes } from "./validate.js";
+import { bytes } from "./validate.js";
 import { engine, feedWindow } from "./wasm.js";
 
 export { type Aes256GcmOptions, GCM_MAX_PLAINTEXT } from "./_gcm-checks.js";
@@ -197,7 +197,7 @@ export class Aes256Gcm {
    * shorter tags). Chunks may have any length.
    */
   encryptor(iv: Uint8Array, aad?: Uint8Array): GcmEncryptor {
-    return new GcmEncryptor(this, checkIv(iv, `${NAME}.encryptor`), optionalBytes(aad, `${NAME}.encryptor`, "aad"));
+    return new GcmEncryptor(this, iv, checkIvAndAad(iv, aad, `${NAME}.encryptor`));
   }
 
   /**
@@ -207,7 +207,7 @@ export class Aes256Gcm {
    * fits in memory.
    */
   decryptor(iv: Uint8Array, aad?: Uint8Array): GcmDecryptor {
-    return new GcmDecryptor(this, checkIv(iv, `${NAME}.decryptor`), optionalBytes(aad, `${NAME}.decryptor`, "aad"));
+    return new GcmDecryptor(this, iv, checkIvAndAad(iv, aad, `${NAME}.decryptor`));
   }
 
   /** Wipes the key state in WebAssembly memory and frees its slot; any later use throws. Idempotent. */
