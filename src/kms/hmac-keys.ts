@@ -6,7 +6,7 @@
  * All four (HMAC-SHA-224/256/384/512) run on the constant-time WebAssembly
  * engine. VerifyMac recomputes the tag and compares it without early exit.
  */
-import { hmac, init, randomBytes } from "../engine/index.js";
+import { type HashAlgorithm, hmac, init, randomBytes } from "../engine/index.js";
 import { constantTimeEqual } from "./_constant-time.js";
 import { KMSInvalidMacException } from "./errors.js";
 import { type HmacKeySpec, HMAC_SPECS, byteField, parseMacAlgorithm } from "./key-specs.js";
@@ -34,17 +34,16 @@ export interface VerifyMacInput extends GenerateMacInput {
   Mac: unknown;
 }
 
+/** The engine's hash for each MAC algorithm. */
+const ENGINE_HASH: Readonly<Record<MacAlgorithm, HashAlgorithm>> = {
+  HMAC_SHA_224: "sha224",
+  HMAC_SHA_256: "sha256",
+  HMAC_SHA_384: "sha384",
+  HMAC_SHA_512: "sha512",
+};
+
 function computeMac(algorithm: MacAlgorithm, key: Uint8Array, message: Uint8Array): Uint8Array {
-  switch (algorithm) {
-    case "HMAC_SHA_224":
-      return hmac("sha224", key, message);
-    case "HMAC_SHA_256":
-      return hmac("sha256", key, message);
-    case "HMAC_SHA_384":
-      return hmac("sha384", key, message);
-    case "HMAC_SHA_512":
-      return hmac("sha512", key, message);
-  }
+  return hmac(ENGINE_HASH[algorithm], key, message);
 }
 
 /**
